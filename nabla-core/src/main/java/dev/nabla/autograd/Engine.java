@@ -1,0 +1,142 @@
+package dev.nabla.autograd;
+
+import dev.nabla.ops.Reductions;
+import dev.nabla.tensor.DType;
+import dev.nabla.tensor.Shape;
+import dev.nabla.tensor.Tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reverse-mode differentiation over the recorded graph. Use {@link Tensor#backward()}. */
+public final class Engine {
+    private Engine() {}
+
+    static void attach(Tensor out, Node node) {
+        out.attachGradFn(node);
+    }
+
+    /**
+     * Back-propagates {@code gradient} (the gradient of some scalar with respect to {@code root};
+     * {@code null} means 1 for a one-element root) and accumulates into the {@code grad} of every leaf
+     * that requires it. Unless {@code retainGraph}, the graph is released as it is walked.
+     */
+    public static void backward(Tensor root, Tensor gradient, boolean retainGraph) {
+        if (!root.requiresGrad())
+            throw new IllegalStateException("backward: the tensor does not require grad and has no grad_fn "
+                    + "(did you compute it under NoGrad, or from tensors without requiresGrad?)");
+        if (gradient == null) {
+            if (root.numel() != 1)
+                throw new IllegalArgumentException("backward: grad can be implicitly created only for scalar outputs, "
+                        + "but the output has shape " + Shape.str(root.shape()) + "; pass a gradient");
+            gradient = Tensor.onesLike(root);
+        } else if (!Arrays.equals(gradient.shape(), root.shape())) {
+            throw new IllegalArgumentException("backward: gradient shape " + Shape.str(gradient.shape())
+                    + " does not match the output shape " + Shape.str(root.shape()));
+        } else if (gradient.dtype() != DType.FLOAT32) {
+            throw new IllegalArgumentException("backward: gradient must be float32, got " + gradient.dtype());
+        }
+        boolean previous = GradMode.set(false);
+        try {
+            run(root, gradient, retainGraph);
+        } finally {
+            GradMode.set(previous);
+        }
+    }
+
+    private static void run(Tensor root, Tensor gradient, boolean retainGraph) {
+        if (root.gradFn() == null) { // a leaf: backward of a leaf just accumulates
+            accumulate(root, gradient);
+            return;
+        }
+        List<Tensor> order = topologicalOrder(root);
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        grads.put(root, gradient);
+        for (int k = order.size() - 1; k >= 0; k--) {
+            Tensor t = order.get(k);
+            Node node = t.gradFn();
+            Tensor g = grads.remove(t);
+            if (g == null) continue; // no path from root carries gradient here
+            if (node.released())
+                throw new IllegalStateException("backward: trying to backward through the graph a second time (at op '"
+                        + node.op() + "'); the saved tensors were freed after the first backward. "
+                        + "Pass retainGraph=true to the first call if you need to backward twice.");
+            Tensor[] inputs = node.inputsRaw();
+            Tensor[] inputGrads = node.backward().apply(g);
+            if (inputGrads.length != inputs.length)
+                throw new IllegalStateException("op '" + node.op() + "' returned " + inputGrads.length
+                        + " gradients for " + inputs.length + " inputs");
+            for (int i = 0; i < inputs.length; i++) {
+                Tensor in = inputs[i];
+                Tensor gi = inputGrads[i];
+                if (in == null || gi == null || !in.requiresGrad()) continue;
+                gi = sumToShape(node.op(), gi, in.shape());
+                if (in.gradFn() == null) accumulate(in, gi);
+                else grads.merge(in, gi, Tensor::add);
+            }
+            if (!retainGraph) node.release();
+        }
+    }
+
+    /** Post-order DFS over non-leaf tensors, iterative so that long chains (RNNs) cannot overflow the stack. */
+    private static List<Tensor> topologicalOrder(Tensor root) {
+        List<Tensor> order = new ArrayList<>();
+        Map<Tensor, Boolean> visited = new IdentityHashMap<>();
+        ArrayDeque<Tensor> stack = new ArrayDeque<>();
+        ArrayDeque<int[]> next = new ArrayDeque<>();
+        visited.put(root, Boolean.TRUE);
+        stack.push(root);
+        next.push(new int[] {0});
+        while (!stack.isEmpty()) {
+            Tensor t = stack.peek();
+            Tensor[] inputs = t.gradFn().inputsRaw();
+            int[] i = next.peek();
+            if (inputs != null && i[0] < inputs.length) {
+                Tensor child = inputs[i[0]++];
+                if (child != null && child.gradFn() != null && visited.put(child, Boolean.TRUE) == null) {
+                    stack.push(child);
+                    next.push(new int[] {0});
+                }
+            } else {
+                stack.pop();
+                next.pop();
+                order.add(t);
+            }
+        }
+        return order;
+    }
+
+    private static void accumulate(Tensor leaf, Tensor g) {
+        Tensor current = leaf.grad();
+        if (current == null) leaf.setGrad(g.contiguous() == g ? g.clone() : g.contiguous());
+        else current.add_(g);
+    }
+
+    /**
+     * Sums a gradient of a broadcast shape back to the input's shape: over the leading dims broadcasting
+     * added, and over the dims where the input had size 1. The one place broadcasting is undone.
+     */
+    public static Tensor sumToShape(String op, Tensor g, int[] shape) {
+        int[] gs = g.shape();
+        if (Arrays.equals(gs, shape)) return g;
+        int lead = gs.length - shape.length;
+        if (lead < 0)
+            throw new IllegalStateException("op '" + op + "' returned a gradient of shape " + Shape.str(gs)
+                    + " for an input of shape " + Shape.str(shape));
+        int[] dims = new int[gs.length];
+        int n = 0;
+        for (int i = 0; i < gs.length; i++) {
+            if (i < lead) dims[n++] = i;
+            else if (shape[i - lead] == 1 && gs[i] != 1) dims[n++] = i;
+            else if (shape[i - lead] != gs[i])
+                throw new IllegalStateException("op '" + op + "' returned a gradient of shape " + Shape.str(gs)
+                        + " that does not broadcast to its input's shape " + Shape.str(shape));
+        }
+        Tensor summed = n == 0 ? g : Reductions.sum(g, Arrays.copyOf(dims, n), true);
+        return summed.reshape(shape);
+    }
+}

@@ -1,0 +1,177 @@
+package dev.nabla.kernel;
+
+/**
+ * Elementwise loops. Binary ops read two broadcast/strided operands and write a contiguous output;
+ * the op is chosen once per row (a switch outside the loop), so each inner loop is a plain array loop
+ * that C2 vectorises when both strides are 1. Large outputs are split across the shared pool.
+ */
+public final class Pointwise {
+    private Pointwise() {}
+
+    /** Below this many elements a loop stays on the caller's thread. */
+    static final int PARALLEL_GRAIN = 1 << 15;
+
+    public enum Binary { ADD, SUB, MUL, DIV, POW, MAX, MIN, GT, LT, GE, LE, EQ }
+
+    public enum Unary { NEG, EXP, LOG, SQRT, ABS, RELU, SIGMOID, TANH, GELU, GELU_TANH, LEAKY_RELU, CLAMP, POW_SCALAR }
+
+    /**
+     * out[i] = a[i] op b[i] for every index of {@code shape}; {@code aStr}/{@code bStr} are the operands'
+     * strides already broadcast to {@code shape} (0 on broadcast dims). {@code out} is contiguous.
+     */
+    public static void binary(Binary op, float[] a, int aOff, int[] aStr, float[] b, int bOff, int[] bStr,
+                              int[] shape, float[] out) {
+        int rank = shape.length;
+        if (rank == 0) {
+            row(op, a, aOff, 0, b, bOff, 0, out, 0, 1);
+            return;
+        }
+        int n = shape[rank - 1];
+        int rows = Strided.rows(shape);
+        if (n == 0 || rows == 0) return;
+        int sa = aStr[rank - 1], sb = bStr[rank - 1];
+        int grainRows = Math.max(1, PARALLEL_GRAIN / Math.max(n, 1));
+        Parallel.forRange(rows, grainRows, (r0, r1) -> {
+            int[] idx = new int[rank];
+            int ai = aOff, bi = bOff;
+            for (int d = rank - 2, r = r0; d >= 0; d--) { // position the counters at row r0
+                idx[d] = r % shape[d];
+                r /= shape[d];
+                ai += idx[d] * aStr[d];
+                bi += idx[d] * bStr[d];
+            }
+            for (int r = r0; r < r1; r++) {
+                row(op, a, ai, sa, b, bi, sb, out, r * n, n);
+                if (r + 1 < r1) {
+                    for (int d = rank - 2; d >= 0; d--) {
+                        ai += aStr[d];
+                        bi += bStr[d];
+                        if (++idx[d] < shape[d]) break;
+                        ai -= aStr[d] * shape[d];
+                        bi -= bStr[d] * shape[d];
+                        idx[d] = 0;
+                    }
+                }
+            }
+        });
+    }
+
+    private static void row(Binary op, float[] a, int ai, int sa, float[] b, int bi, int sb, float[] out, int oi, int n) {
+        if (sa == 1 && sb == 1) {
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] + b[bi + i]; }
+                case SUB -> { for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] - b[bi + i]; }
+                case MUL -> { for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] * b[bi + i]; }
+                case DIV -> { for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] / b[bi + i]; }
+                default -> general(op, a, ai, 1, b, bi, 1, out, oi, n);
+            }
+        } else if (sa == 1 && sb == 0) {
+            float v = b[bi];
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] + v; }
+                case SUB -> { for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] - v; }
+                case MUL -> { for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] * v; }
+                case DIV -> { for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] / v; }
+                default -> general(op, a, ai, 1, b, bi, 0, out, oi, n);
+            }
+        } else {
+            general(op, a, ai, sa, b, bi, sb, out, oi, n);
+        }
+    }
+
+    private static void general(Binary op, float[] a, int ai, int sa, float[] b, int bi, int sb, float[] out, int oi, int n) {
+        for (int i = 0; i < n; i++, ai += sa, bi += sb) {
+            float x = a[ai], y = b[bi];
+            out[oi + i] = switch (op) {
+                case ADD -> x + y;
+                case SUB -> x - y;
+                case MUL -> x * y;
+                case DIV -> x / y;
+                case POW -> (float) Math.pow(x, y);
+                case MAX -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.max(x, y);
+                case MIN -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.min(x, y);
+                case GT -> x > y ? 1f : 0f;
+                case LT -> x < y ? 1f : 0f;
+                case GE -> x >= y ? 1f : 0f;
+                case LE -> x <= y ? 1f : 0f;
+                case EQ -> x == y ? 1f : 0f;
+            };
+        }
+    }
+
+    /** out[o+i] = f(x[xOff+i]) over {@code n} contiguous elements; p and q are the op's parameters. */
+    public static void unary(Unary op, float p, float q, float[] x, int xOff, float[] out, int oOff, int n) {
+        Parallel.forRange(n, PARALLEL_GRAIN, (from, to) -> unaryRange(op, p, q, x, xOff, out, oOff, from, to));
+    }
+
+    private static void unaryRange(Unary op, float p, float q, float[] x, int xo, float[] out, int oo, int from, int to) {
+        switch (op) {
+            case NEG -> { for (int i = from; i < to; i++) out[oo + i] = -x[xo + i]; }
+            case EXP -> { for (int i = from; i < to; i++) out[oo + i] = (float) Math.exp(x[xo + i]); }
+            case LOG -> { for (int i = from; i < to; i++) out[oo + i] = (float) Math.log(x[xo + i]); }
+            case SQRT -> { for (int i = from; i < to; i++) out[oo + i] = (float) Math.sqrt(x[xo + i]); }
+            case ABS -> { for (int i = from; i < to; i++) out[oo + i] = Math.abs(x[xo + i]); }
+            case RELU -> { for (int i = from; i < to; i++) { float v = x[xo + i]; out[oo + i] = v > 0 ? v : (v == v ? 0f : v); } }
+            case SIGMOID -> { for (int i = from; i < to; i++) out[oo + i] = sigmoid(x[xo + i]); }
+            case TANH -> { for (int i = from; i < to; i++) out[oo + i] = (float) Math.tanh(x[xo + i]); }
+            case GELU -> { for (int i = from; i < to; i++) { double v = x[xo + i]; out[oo + i] = (float) (0.5 * v * (1 + Erf.erf(v * SQRT1_2))); } }
+            case GELU_TANH -> { for (int i = from; i < to; i++) { double v = x[xo + i]; out[oo + i] = (float) (0.5 * v * (1 + Math.tanh(K_TANH * (v + 0.044715 * v * v * v)))); } }
+            case LEAKY_RELU -> { for (int i = from; i < to; i++) { float v = x[xo + i]; out[oo + i] = v > 0 ? v : v * p; } }
+            case CLAMP -> { for (int i = from; i < to; i++) { float v = x[xo + i]; out[oo + i] = v < p ? p : (v > q ? q : v); } }
+            case POW_SCALAR -> {
+                if (p == 2f) for (int i = from; i < to; i++) { float v = x[xo + i]; out[oo + i] = v * v; }
+                else for (int i = from; i < to; i++) out[oo + i] = (float) Math.pow(x[xo + i], p);
+            }
+        }
+    }
+
+    /**
+     * dx[i] = g[i] * f'(x[i]) for a unary op; {@code y} is the forward output (used where it is cheaper:
+     * exp, sqrt, sigmoid, tanh). All arrays contiguous from their offsets.
+     */
+    public static void unaryGrad(Unary op, float p, float q, float[] x, int xo, float[] y, int yo,
+                                 float[] g, int go, float[] dx, int n) {
+        Parallel.forRange(n, PARALLEL_GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float gi = g[go + i];
+                dx[i] = switch (op) {
+                    case NEG -> -gi;
+                    case EXP -> gi * y[yo + i];
+                    case LOG -> gi / x[xo + i];
+                    case SQRT -> gi / (2f * y[yo + i]);
+                    case ABS -> { float v = x[xo + i]; yield v > 0 ? gi : (v < 0 ? -gi : 0f); }
+                    case RELU -> x[xo + i] > 0 ? gi : 0f;
+                    case SIGMOID -> { float s = y[yo + i]; yield gi * s * (1f - s); }
+                    case TANH -> { float t = y[yo + i]; yield gi * (1f - t * t); }
+                    case GELU -> {
+                        double v = x[xo + i];
+                        double cdf = 0.5 * (1 + Erf.erf(v * SQRT1_2));
+                        double pdf = Math.exp(-0.5 * v * v) * INV_SQRT_2PI;
+                        yield (float) (gi * (cdf + v * pdf));
+                    }
+                    case GELU_TANH -> {
+                        double v = x[xo + i];
+                        double inner = K_TANH * (v + 0.044715 * v * v * v);
+                        double t = Math.tanh(inner);
+                        double dInner = K_TANH * (1 + 3 * 0.044715 * v * v);
+                        yield (float) (gi * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * dInner));
+                    }
+                    case LEAKY_RELU -> x[xo + i] > 0 ? gi : gi * p;
+                    case CLAMP -> { float v = x[xo + i]; yield v >= p && v <= q ? gi : 0f; }
+                    case POW_SCALAR -> p == 0f ? 0f : (float) (gi * p * Math.pow(x[xo + i], p - 1));
+                };
+            }
+        });
+    }
+
+    private static final double SQRT1_2 = Math.sqrt(0.5);
+    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+    private static final double K_TANH = Math.sqrt(2 / Math.PI);
+
+    static float sigmoid(float v) {
+        // Two branches so that exp never overflows: for v < 0 use e^v / (1 + e^v).
+        if (v >= 0) return (float) (1 / (1 + Math.exp(-v)));
+        double e = Math.exp(v);
+        return (float) (e / (1 + e));
+    }
+}
