@@ -1,0 +1,7 @@
+/** The {@code nabla} command. */
+module dev.nabla.cli {
+    requires dev.nabla.core;
+    requires info.picocli;
+
+    opens dev.nabla.cli to info.picocli;
+}
