@@ -1,0 +1,5 @@
+/** Neural-network modules: parameters and state dicts, layers, losses, initialisers. */
+module dev.nabla.nn {
+    requires transitive dev.nabla.core;
+
+}

@@ -1,0 +1,6 @@
+/** Training: optimizers, learning-rate schedules, data loading, the training loop, metrics, checkpoints. */
+module dev.nabla.train {
+    requires transitive dev.nabla.core;
+    requires transitive dev.nabla.nn;
+
+}
