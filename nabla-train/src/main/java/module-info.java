@@ -3,6 +3,7 @@ module dev.nabla.train {
     requires transitive dev.nabla.core;
     requires transitive dev.nabla.nn;
 
+    exports dev.nabla.data;
     exports dev.nabla.metrics;
 
 }
