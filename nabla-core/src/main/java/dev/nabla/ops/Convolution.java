@@ -225,7 +225,7 @@ public final class Convolution {
 
         /** The stride that walks [H, W] as one axis of H·W, or -1 when there is none. */
         private static int mergedStride(int H, int sH, int W, int sW) {
-            if (W == 1) return Math.max(sH, 0);
+            if (W == 1) return sH >= 0 ? sH : -1;
             if (H == 1 || sH == W * sW) return sW >= 0 ? sW : -1;
             return -1;
         }
