@@ -1,10 +1,319 @@
 package dev.nabla.ops;
 
+import dev.nabla.autograd.Graph;
+import dev.nabla.kernel.Gemm;
+import dev.nabla.kernel.Im2col;
+import dev.nabla.kernel.Parallel;
+import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
 
-/** conv2d and the fused linear layer op. (STUB: being written.) */
+import java.util.Arrays;
+
+/**
+ * The fused linear layer op and 2-D convolution, each as GEMMs that read their operands through
+ * strides (transposes are never copied).
+ *
+ * <p>Pair arguments ({@code stride}, {@code padding}, {@code dilation}) are {@code int[]} of length 2
+ * (height, width) or of length 1 (the same value for both), as PyTorch's {@code _pair}.
+ */
 public final class Convolution {
     private Convolution() {}
-    public static Tensor linear(Tensor input, Tensor weight, Tensor bias) { throw new UnsupportedOperationException("not implemented yet"); }
-    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) { throw new UnsupportedOperationException("not implemented yet"); }
+
+    // ------------------------------------------------------------------ linear
+
+    /**
+     * y = x·Wᵀ + b for {@code input} [..., in], {@code weight} [out, in] and {@code bias} [out] or null:
+     * one GEMM with Wᵀ read through strides, the bias pre-filled into the output that the GEMM adds to.
+     * Gradients: dX = g·W, dW = gᵀ·x, db = 1ᵀ·g, one GEMM each.
+     */
+    public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+        if (input == null || weight == null) throw new IllegalArgumentException("linear: input and weight must not be null");
+        Elementwise.requireFloat("linear", input, weight);
+        if (bias != null) Elementwise.requireFloat("linear", bias);
+        int[] ws = weight.shape(), xs = input.shape();
+        if (ws.length != 2)
+            throw new IllegalArgumentException("linear: weight must be 2-D [out_features, in_features], got " + Shape.str(ws));
+        if (xs.length == 0)
+            throw new IllegalArgumentException("linear: input must have at least 1 dim [..., in_features], got a 0-d tensor");
+        int out = ws[0], in = ws[1];
+        if (xs[xs.length - 1] != in)
+            throw new IllegalArgumentException("linear: input " + Shape.str(xs) + " has " + xs[xs.length - 1]
+                    + " features in its last dim, but weight " + Shape.str(ws) + " expects in_features = " + in);
+        if (bias != null && !(bias.rank() == 1 && bias.size(0) == out))
+            throw new IllegalArgumentException("linear: bias must have shape [" + out + "] to match weight "
+                    + Shape.str(ws) + ", got " + Shape.str(bias.shape()));
+
+        int[] xm = matrixStrides(input);
+        Tensor x = input;
+        if (xm == null) { x = input.contiguous(); xm = new int[] {in, 1}; }
+        int rows = in == 0 ? Shape.numel(Arrays.copyOf(xs, xs.length - 1)) : x.numel() / in;
+        int[] wst = weight.strides();
+        float[] y = new float[rows * out];
+        if (bias != null) fillRows(y, rows, out, bias);
+        // B[p][j] = W[j][p]: Wᵀ through strides.
+        Gemm.sgemm(rows, out, in, x.data(), x.offset(), xm[0], xm[1],
+                weight.data(), weight.offset(), wst[1], wst[0], y, 0, out, bias != null);
+        int[] ys = xs.clone();
+        ys[ys.length - 1] = out;
+        Tensor result = Tensor.of(y, ys);
+        Tensor xFinal = x;
+        int[] xmFinal = xm;
+        return Graph.record("linear", result, g -> linearBackward(g, xFinal, xmFinal, weight, bias, rows, in, out),
+                x, weight, bias);
+    }
+
+    private static Tensor[] linearBackward(Tensor g, Tensor x, int[] xm, Tensor weight, Tensor bias, int rows, int in, int out) {
+        int[] gm = matrixStrides(g);
+        if (gm == null) { g = g.contiguous(); gm = new int[] {out, 1}; }
+        int[] wst = weight.strides();
+        Tensor dx = null, dw = null, db = null;
+        if (x.requiresGrad()) { // dX [rows, in] = g [rows, out] · W [out, in]
+            float[] d = new float[rows * in];
+            Gemm.sgemm(rows, in, out, g.data(), g.offset(), gm[0], gm[1],
+                    weight.data(), weight.offset(), wst[0], wst[1], d, 0, in, false);
+            dx = Tensor.of(d, x.shape());
+        }
+        if (weight.requiresGrad()) { // dW [out, in] = gᵀ [out, rows] · x [rows, in]
+            float[] d = new float[out * in];
+            Gemm.sgemm(out, in, rows, g.data(), g.offset(), gm[1], gm[0],
+                    x.data(), x.offset(), xm[0], xm[1], d, 0, in, false);
+            dw = Tensor.of(d, out, in);
+        }
+        if (bias != null && bias.requiresGrad()) { // db [1, out] = 1 [1, rows] · g [rows, out]
+            float[] d = new float[out];
+            Gemm.sgemm(1, out, rows, ONE, 0, 0, 0, g.data(), g.offset(), gm[0], gm[1], d, 0, out, false);
+            db = Tensor.of(d, out);
+        }
+        return new Tensor[] {dx, dw, db};
+    }
+
+    private static final float[] ONE = {1f};
+
+    /**
+     * {row stride, column stride} that read {@code t} [..., n] as a matrix [rows, n], or null when its
+     * leading dims cannot be walked with a single stride (then the caller makes it contiguous).
+     */
+    static int[] matrixStrides(Tensor t) {
+        int[] s = t.shape(), st = t.strides();
+        int r = s.length;
+        int rowStride = 0;
+        long expect = -1;
+        for (int i = r - 2; i >= 0; i--) {
+            if (s[i] == 1) continue;
+            if (expect >= 0 && st[i] != expect) return null;
+            if (expect < 0) rowStride = st[i];
+            expect = (long) st[i] * s[i];
+        }
+        return new int[] {rowStride, st[r - 1]};
+    }
+
+    /** Writes the bias into every row of a [rows, n] buffer. */
+    private static void fillRows(float[] y, int rows, int n, Tensor bias) {
+        float[] b = bias.toFloatArray();
+        for (int r = 0; r < rows; r++) System.arraycopy(b, 0, y, r * n, n);
+    }
+
+    // ------------------------------------------------------------------ conv2d
+
+    /**
+     * 2-D cross-correlation of {@code input} [N, C, H, W] (or unbatched [C, H, W]) with {@code weight}
+     * [O, C/groups, kH, kW], plus {@code bias} [O] when not null; output [N, O, outH, outW] with
+     * out = (in + 2·padding − dilation·(k − 1) − 1) / stride + 1, as PyTorch's {@code conv2d}.
+     *
+     * <p>Computed per image and group as W_g·im2col(x) (a 1x1 kernel with stride 1 and no padding reads
+     * the image itself), in parallel over the batch with one column buffer per thread.
+     */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        if (input == null || weight == null) throw new IllegalArgumentException("conv2d: input and weight must not be null");
+        Elementwise.requireFloat("conv2d", input, weight);
+        if (bias != null) Elementwise.requireFloat("conv2d", bias);
+        if (input.rank() == 3) {
+            return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0);
+        }
+        int[] xs = input.shape(), ws = weight.shape();
+        if (xs.length != 4)
+            throw new IllegalArgumentException("conv2d: expected input [N, C, H, W] (or unbatched [C, H, W]), got "
+                    + Shape.str(xs));
+        if (ws.length != 4)
+            throw new IllegalArgumentException("conv2d: expected weight [out_channels, in_channels/groups, kH, kW], got "
+                    + Shape.str(ws));
+        int[] st = pair("conv2d", "stride", stride), pad = pair("conv2d", "padding", padding),
+                dil = pair("conv2d", "dilation", dilation);
+        if (st[0] < 1 || st[1] < 1)
+            throw new IllegalArgumentException("conv2d: stride must be positive, got " + Shape.str(st));
+        if (dil[0] < 1 || dil[1] < 1)
+            throw new IllegalArgumentException("conv2d: dilation must be positive, got " + Shape.str(dil));
+        if (pad[0] < 0 || pad[1] < 0)
+            throw new IllegalArgumentException("conv2d: padding must be non-negative, got " + Shape.str(pad));
+        if (groups < 1) throw new IllegalArgumentException("conv2d: groups must be positive, got " + groups);
+        int N = xs[0], C = xs[1], H = xs[2], W = xs[3], O = ws[0], kH = ws[2], kW = ws[3];
+        if (C % groups != 0)
+            throw new IllegalArgumentException("conv2d: input " + Shape.str(xs) + " has " + C
+                    + " channels, which is not divisible by groups=" + groups);
+        if (O % groups != 0)
+            throw new IllegalArgumentException("conv2d: weight " + Shape.str(ws) + " has " + O
+                    + " out_channels, which is not divisible by groups=" + groups);
+        int Cg = C / groups, Og = O / groups;
+        if (ws[1] != Cg)
+            throw new IllegalArgumentException("conv2d: weight " + Shape.str(ws) + " expects " + ws[1]
+                    + " input channels per group, but input " + Shape.str(xs) + " with groups=" + groups + " has "
+                    + Cg + " (" + C + " channels)");
+        if (kH < 1 || kW < 1)
+            throw new IllegalArgumentException("conv2d: weight " + Shape.str(ws) + " has an empty kernel");
+        if (bias != null && !(bias.rank() == 1 && bias.size(0) == O))
+            throw new IllegalArgumentException("conv2d: bias must have shape [" + O + "] to match weight "
+                    + Shape.str(ws) + ", got " + Shape.str(bias.shape()));
+        long oh = ((long) H + 2L * pad[0] - (long) dil[0] * (kH - 1) - 1) / st[0] + 1;
+        long ow = ((long) W + 2L * pad[1] - (long) dil[1] * (kW - 1) - 1) / st[1] + 1;
+        if (H + 2L * pad[0] < (long) dil[0] * (kH - 1) + 1 || W + 2L * pad[1] < (long) dil[1] * (kW - 1) + 1 || oh < 1 || ow < 1)
+            throw new IllegalArgumentException("conv2d: input " + Shape.str(xs) + " padded by " + Shape.str(pad)
+                    + " is smaller than the kernel " + kH + "x" + kW + " dilated by " + Shape.str(dil)
+                    + " (weight " + Shape.str(ws) + "); the output would be empty");
+        int OH = (int) oh, OW = (int) ow;
+        Shape.numel(new int[] {N, O, OH, OW}); // overflow check
+        Im2col.Geometry geo = new Im2col.Geometry(Cg, H, W, kH, kW, st[0], st[1], pad[0], pad[1], dil[0], dil[1], OH, OW);
+
+        Tensor wc = weight.contiguous();
+        ConvPlan plan = new ConvPlan(input, wc, geo, N, C, O, groups);
+        float[] y = new float[N * O * OH * OW];
+        float[] b = bias == null ? null : bias.toFloatArray();
+        plan.forward(b, y);
+        Tensor result = Tensor.of(y, N, O, OH, OW);
+        return Graph.record("conv2d", result, g -> plan.backward(g, bias), input, wc, bias);
+    }
+
+    /** Normalises a pair argument: length 2 as is, length 1 repeated. */
+    static int[] pair(String op, String name, int[] v) {
+        if (v == null) throw new IllegalArgumentException(op + ": " + name + " must not be null");
+        if (v.length == 1) return new int[] {v[0], v[0]};
+        if (v.length == 2) return v.clone();
+        throw new IllegalArgumentException(op + ": " + name + " must have 1 or 2 values (height, width), got "
+                + Shape.str(v));
+    }
+
+    /** Everything the forward and backward of one conv2d call share. */
+    private static final class ConvPlan {
+        final Tensor input, weight;
+        final Im2col.Geometry geo;
+        final int N, C, O, groups, Cg, Og, K, L;
+        final int xOff, sN, sC, sH, sW;
+        /** Stride of the merged H·W axis when a 1x1 kernel reads the image directly; -1 when im2col is needed. */
+        final int direct;
+
+        ConvPlan(Tensor input, Tensor weight, Im2col.Geometry geo, int N, int C, int O, int groups) {
+            this.input = input;
+            this.weight = weight;
+            this.geo = geo;
+            this.N = N;
+            this.C = C;
+            this.O = O;
+            this.groups = groups;
+            this.Cg = C / groups;
+            this.Og = O / groups;
+            this.K = geo.rows();
+            this.L = geo.cols();
+            int[] s = input.strides();
+            xOff = input.offset();
+            sN = s[0];
+            sC = s[1];
+            sH = s[2];
+            sW = s[3];
+            boolean pointwise = geo.kernelH() == 1 && geo.kernelW() == 1 && geo.strideH() == 1 && geo.strideW() == 1
+                    && geo.padH() == 0 && geo.padW() == 0;
+            direct = pointwise ? mergedStride(geo.height(), sH, geo.width(), sW) : -1;
+        }
+
+        /** The stride that walks [H, W] as one axis of H·W, or -1 when there is none. */
+        private static int mergedStride(int H, int sH, int W, int sW) {
+            if (W == 1) return sH >= 0 ? sH : -1;
+            if (H == 1 || sH == W * sW) return sW >= 0 ? sW : -1;
+            return -1;
+        }
+
+        int imageOffset(int n, int group) {
+            return xOff + n * sN + group * Cg * sC;
+        }
+
+        void forward(float[] bias, float[] y) {
+            float[] x = input.data(), w = weight.data();
+            int wOff = weight.offset();
+            Parallel.forRange(N, 1, (from, to) -> {
+                float[] col = direct >= 0 ? null : new float[K * L];
+                for (int n = from; n < to; n++) {
+                    if (bias != null)
+                        for (int o = 0; o < O; o++) Arrays.fill(y, (n * O + o) * L, (n * O + o + 1) * L, bias[o]);
+                    for (int gi = 0; gi < groups; gi++) {
+                        int cOff = (n * O + gi * Og) * L;
+                        if (direct >= 0) {
+                            Gemm.sgemm(Og, L, K, w, wOff + gi * Og * K, K, 1,
+                                    x, imageOffset(n, gi), sC, direct, y, cOff, L, bias != null);
+                        } else {
+                            Im2col.im2col(x, imageOffset(n, gi), sC, sH, sW, geo, col);
+                            Gemm.sgemm(Og, L, K, w, wOff + gi * Og * K, K, 1, col, 0, L, 1, y, cOff, L, bias != null);
+                        }
+                    }
+                }
+            });
+        }
+
+        Tensor[] backward(Tensor gradOut, Tensor bias) {
+            Tensor gc = gradOut.contiguous();
+            float[] g = gc.data();
+            int gOff = gc.offset();
+            boolean needX = input.requiresGrad(), needW = weight.requiresGrad();
+            boolean needB = bias != null && bias.requiresGrad();
+            float[] x = input.data(), w = weight.data();
+            int wOff = weight.offset();
+            float[] dx = needX ? new float[N * C * geo.height() * geo.width()] : null;
+            float[] dw = needW ? new float[O * K] : null;
+            int HW = geo.height() * geo.width();
+            if (needX || needW) {
+                Parallel.forRange(N, 1, (from, to) -> {
+                    float[] col = needW && direct < 0 ? new float[K * L] : null;
+                    float[] dcol = needX && direct < 0 ? new float[K * L] : null;
+                    float[] dwPart = needW ? new float[O * K] : null;
+                    for (int n = from; n < to; n++) {
+                        for (int gi = 0; gi < groups; gi++) {
+                            int gRow = gOff + (n * O + gi * Og) * L; // g[n, gi·Og.., :] as [Og, L]
+                            if (needW) { // dW_g [Og, K] += g_ng [Og, L] · colᵀ [L, K]
+                                if (direct >= 0) {
+                                    Gemm.sgemm(Og, K, L, g, gRow, L, 1, x, imageOffset(n, gi), direct, sC,
+                                            dwPart, gi * Og * K, K, true);
+                                } else {
+                                    Im2col.im2col(x, imageOffset(n, gi), sC, sH, sW, geo, col);
+                                    Gemm.sgemm(Og, K, L, g, gRow, L, 1, col, 0, 1, L, dwPart, gi * Og * K, K, true);
+                                }
+                            }
+                            if (needX) { // dcol [K, L] = W_gᵀ [K, Og] · g_ng [Og, L]
+                                int dxOff = (n * C + gi * Cg) * HW;
+                                if (direct >= 0) {
+                                    Gemm.sgemm(K, L, Og, w, wOff + gi * Og * K, 1, K, g, gRow, L, 1, dx, dxOff, L, false);
+                                } else {
+                                    Gemm.sgemm(K, L, Og, w, wOff + gi * Og * K, 1, K, g, gRow, L, 1, dcol, 0, L, false);
+                                    Im2col.col2im(dcol, geo, dx, dxOff);
+                                }
+                            }
+                        }
+                    }
+                    if (needW) synchronized (dw) {
+                        for (int i = 0; i < dw.length; i++) dw[i] += dwPart[i];
+                    }
+                });
+            }
+            float[] db = null;
+            if (needB) {
+                db = new float[O];
+                for (int n = 0; n < N; n++)
+                    for (int o = 0; o < O; o++) {
+                        double s = 0;
+                        for (int p = gOff + (n * O + o) * L, e = p + L; p < e; p++) s += g[p];
+                        db[o] += (float) s;
+                    }
+            }
+            return new Tensor[] {
+                    dx == null ? null : Tensor.of(dx, input.shape()),
+                    dw == null ? null : Tensor.of(dw, weight.shape()),
+                    db == null ? null : Tensor.of(db, O)};
+        }
+    }
 }

@@ -1,0 +1,140 @@
+package dev.nabla.kernel;
+
+/**
+ * Max and average pooling over 2-D planes, forward and backward, with PyTorch's window rules.
+ *
+ * <p>Input planes are read through strides: plane p's pixel (h, w) is {@code x[planeOff[p] + h·sH + w·sW]}.
+ * Outputs and gradients are contiguous [planes, outH, outW] and [planes, height, width].
+ */
+public final class PoolKernels {
+    private PoolKernels() {}
+
+    /** One pooling window layout. Output sizes come from {@link #outputSize}. */
+    public record Geometry(int height, int width, int kernelH, int kernelW, int strideH, int strideW,
+                           int padH, int padW, int dilationH, int dilationW, int outH, int outW) {}
+
+    /**
+     * PyTorch's {@code pooling_output_shape}: floor (or ceil) of (in + 2·pad − dilation·(k − 1) − 1) / stride,
+     * plus one; in ceil mode the last window must start inside the input or its left padding.
+     */
+    public static long outputSize(int in, int kernel, int pad, int stride, int dilation, boolean ceilMode) {
+        long num = (long) in + 2L * pad - (long) dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0);
+        long out = Math.floorDiv(num, (long) stride) + 1;
+        if (ceilMode && (out - 1) * stride >= (long) in + pad) out--;
+        return out;
+    }
+
+    /** Work per plane, to pick a parallel grain of about 32k window reads. */
+    private static int grain(Geometry g) {
+        long work = (long) g.outH() * g.outW() * g.kernelH() * g.kernelW();
+        return (int) Math.max(1, 32768 / Math.max(1, work));
+    }
+
+    /**
+     * Max over each (dilated) window, padding counting as −∞; NaN wins as in PyTorch. When
+     * {@code argmax} is not null it receives, per output, the flat index h·width + w of the first maximum
+     * in its plane (−1 for a window with no input pixel).
+     */
+    public static void maxForward(float[] x, int[] planeOff, int sH, int sW, Geometry g, float[] out, int[] argmax) {
+        final int H = g.height(), W = g.width(), kH = g.kernelH(), kW = g.kernelW();
+        final int strH = g.strideH(), strW = g.strideW(), padH = g.padH(), padW = g.padW();
+        final int dH = g.dilationH(), dW = g.dilationW(), OH = g.outH(), OW = g.outW();
+        Parallel.forRange(planeOff.length, grain(g), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int base = planeOff[p], o = p * OH * OW;
+                for (int oh = 0; oh < OH; oh++) {
+                    int hs = oh * strH - padH, he = Math.min(hs + (kH - 1) * dH + 1, H);
+                    while (hs < 0) hs += dH;
+                    for (int ow = 0; ow < OW; ow++, o++) {
+                        int ws = ow * strW - padW, we = Math.min(ws + (kW - 1) * dW + 1, W);
+                        while (ws < 0) ws += dW;
+                        float best = Float.NEGATIVE_INFINITY;
+                        int bestAt = hs < he && ws < we ? hs * W + ws : -1;
+                        for (int ih = hs; ih < he; ih += dH) {
+                            int row = base + ih * sH;
+                            for (int iw = ws; iw < we; iw += dW) {
+                                float v = x[row + iw * sW];
+                                if (v > best || v != v) {
+                                    best = v;
+                                    bestAt = ih * W + iw;
+                                }
+                            }
+                        }
+                        out[o] = best;
+                        if (argmax != null) argmax[o] = bestAt;
+                    }
+                }
+            }
+        });
+    }
+
+    /** Adds each output gradient to the input pixel its window's maximum came from. */
+    public static void maxBackward(float[] gradOut, int gOff, int[] argmax, int planes, Geometry g, float[] dx) {
+        final int L = g.outH() * g.outW(), HW = g.height() * g.width();
+        Parallel.forRange(planes, grain(g), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int base = p * HW;
+                for (int o = p * L, e = o + L; o < e; o++) {
+                    int at = argmax[o];
+                    if (at >= 0) dx[base + at] += gradOut[gOff + o];
+                }
+            }
+        });
+    }
+
+    /**
+     * Mean over each window (no dilation). The divisor is the window clipped to the padded input when
+     * {@code countIncludePad}, else the number of input pixels in it, as PyTorch's {@code avg_pool2d}.
+     */
+    public static void avgForward(float[] x, int[] planeOff, int sH, int sW, Geometry g, boolean countIncludePad, float[] out) {
+        final int H = g.height(), W = g.width(), kH = g.kernelH(), kW = g.kernelW();
+        final int strH = g.strideH(), strW = g.strideW(), padH = g.padH(), padW = g.padW();
+        final int OH = g.outH(), OW = g.outW();
+        Parallel.forRange(planeOff.length, grain(g), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int base = planeOff[p], o = p * OH * OW;
+                for (int oh = 0; oh < OH; oh++) {
+                    int hs0 = oh * strH - padH, he0 = Math.min(hs0 + kH, H + padH);
+                    int hs = Math.max(hs0, 0), he = Math.min(he0, H);
+                    for (int ow = 0; ow < OW; ow++, o++) {
+                        int ws0 = ow * strW - padW, we0 = Math.min(ws0 + kW, W + padW);
+                        int ws = Math.max(ws0, 0), we = Math.min(we0, W);
+                        int divisor = countIncludePad ? (he0 - hs0) * (we0 - ws0) : (he - hs) * (we - ws);
+                        float sum = 0f;
+                        for (int ih = hs; ih < he; ih++) {
+                            int row = base + ih * sH;
+                            for (int iw = ws; iw < we; iw++) sum += x[row + iw * sW];
+                        }
+                        out[o] = sum / divisor;
+                    }
+                }
+            }
+        });
+    }
+
+    /** Spreads each output gradient evenly (by the forward's divisor) over its window's input pixels. */
+    public static void avgBackward(float[] gradOut, int gOff, int planes, Geometry g, boolean countIncludePad, float[] dx) {
+        final int H = g.height(), W = g.width(), kH = g.kernelH(), kW = g.kernelW();
+        final int strH = g.strideH(), strW = g.strideW(), padH = g.padH(), padW = g.padW();
+        final int OH = g.outH(), OW = g.outW();
+        Parallel.forRange(planes, grain(g), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int base = p * H * W, o = gOff + p * OH * OW;
+                for (int oh = 0; oh < OH; oh++) {
+                    int hs0 = oh * strH - padH, he0 = Math.min(hs0 + kH, H + padH);
+                    int hs = Math.max(hs0, 0), he = Math.min(he0, H);
+                    for (int ow = 0; ow < OW; ow++, o++) {
+                        int ws0 = ow * strW - padW, we0 = Math.min(ws0 + kW, W + padW);
+                        int ws = Math.max(ws0, 0), we = Math.min(we0, W);
+                        int divisor = countIncludePad ? (he0 - hs0) * (we0 - ws0) : (he - hs) * (we - ws);
+                        float share = gradOut[o] / divisor;
+                        for (int ih = hs; ih < he; ih++) {
+                            int row = base + ih * W;
+                            for (int iw = ws; iw < we; iw++) dx[row + iw] += share;
+                        }
+                    }
+                }
+            }
+        });
+    }
+}
