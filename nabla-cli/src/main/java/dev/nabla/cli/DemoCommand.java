@@ -1,5 +1,6 @@
 package dev.nabla.cli;
 
+import dev.nabla.cli.bench.LinearRegression;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,5 +1,6 @@
 package dev.nabla.cli;
 
+import dev.nabla.cli.bench.LinearRegression;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package dev.nabla.cli;
+package dev.nabla.cli.bench;
 
 import dev.nabla.autograd.NoGrad;
 import dev.nabla.tensor.Generator;
@@ -9,16 +9,16 @@ import dev.nabla.tensor.Tensor;
  * y = X·w_true + 10; the model X·W + b with W ~ N(0,1), b = 0, trained by full-batch gradient descent on
  * the mean squared error. Written as a plain loop: forward, backward, update under NoGrad, zero the grads.
  */
-final class LinearRegression {
+public final class LinearRegression {
     private LinearRegression() {}
 
-    record Result(float initialMse, float finalMse, float bias, float weightError, double epochsPerSecond) {}
+    public record Result(float initialMse, float finalMse, float bias, float weightError, double trainSeconds, double epochsPerSecond) {}
 
-    interface Progress {
+    public interface Progress {
         void epoch(int epoch, float loss);
     }
 
-    static Result fit(int epochs, float lr, long seed, Progress progress) {
+    public static Result fit(int epochs, float lr, long seed, Progress progress) {
         Generator gen = new Generator(seed);
         Tensor x = Tensor.rand(gen, 1000, 10);
         Tensor wTrue = Tensor.rand(gen, 10, 1);
@@ -49,6 +49,6 @@ final class LinearRegression {
             finalMse = diff.mul(diff).mean().item();
         }
         float err = (float) Math.sqrt(w.sub(wTrue).pow(2f).sum().item());
-        return new Result(initial, finalMse, b.item(), err, epochs / seconds);
+        return new Result(initial, finalMse, b.item(), err, seconds, epochs / seconds);
     }
 }

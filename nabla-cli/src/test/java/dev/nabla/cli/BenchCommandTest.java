@@ -1,0 +1,45 @@
+package dev.nabla.cli;
+
+import dev.nabla.io.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Smoke runs of `nabla bench` on tiny settings: the JSON line carries the PyTorch script's keys. */
+class BenchCommandTest {
+    @Test
+    void linregAndGemmWriteOneJsonLineEach(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("bench.jsonl");
+        assertEquals(0, Main.run("bench", "linreg", "--epochs", "20", "--json", out.toString()));
+        assertEquals(0, Main.run("bench", "gemm", "--gemm-sizes", "8,33", "--gemm-seconds", "0.01", "--json", out.toString()));
+        var lines = Files.readAllLines(out);
+        assertEquals(2, lines.size());
+        @SuppressWarnings("unchecked") Map<String, Object> lin = (Map<String, Object>) Json.parse(lines.get(0));
+        assertEquals("linreg", lin.get("workload"));
+        assertEquals(20L, lin.get("epochs"));
+        double initial = (Double) lin.get("mse_initial"), fin = (Double) lin.get("mse_final");
+        assertTrue(fin < initial, lines.get(0));
+        assertTrue((Double) lin.get("epochs_per_s") > 0 && (Double) lin.get("peak_rss_mib") > 0, lines.get(0));
+        @SuppressWarnings("unchecked") Map<String, Object> gemm = (Map<String, Object>) Json.parse(lines.get(1));
+        @SuppressWarnings("unchecked") Map<String, Object> gf = (Map<String, Object>) gemm.get("gflops");
+        assertEquals(java.util.Set.of("t1_n8", "t1_n33", "t2_n8", "t2_n33"), gf.keySet());
+    }
+
+    @Test
+    void unknownWorkloadIsAOneLineError() {
+        var err = new java.io.ByteArrayOutputStream();
+        var old = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            assertEquals(1, Main.run("bench", "resnet"));
+        } finally {
+            System.setErr(old);
+        }
+        assertTrue(err.toString().startsWith("nabla: unknown workload 'resnet'; available: [linreg, gemm"), err.toString());
+    }
+}
