@@ -3,4 +3,6 @@ module dev.nabla.train {
     requires transitive dev.nabla.core;
     requires transitive dev.nabla.nn;
 
+    exports dev.nabla.optim;
+    exports dev.nabla.optim.schedule;
 }
