@@ -5,5 +5,6 @@ module dev.nabla.train {
 
     exports dev.nabla.data;
     exports dev.nabla.metrics;
-
+    exports dev.nabla.optim;
+    exports dev.nabla.optim.schedule;
 }
