@@ -55,9 +55,11 @@ class Fixture:
                     self.tensors[f"{name}/grad{i}"] = x.grad.detach()
         self.cases.append({"name": name, "op": op, "args": args})
 
-    def save(self):
-        FIXTURES.mkdir(parents=True, exist_ok=True)
-        path = FIXTURES / f"{self.family}.safetensors"
+    def save(self, folder=None):
+        """Writes FIXTURES/<family>.safetensors, or <folder>/<family>.safetensors (another module's test resources)."""
+        folder = FIXTURES if folder is None else Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{self.family}.safetensors"
         meta = {"format": FORMAT, "version": VERSION, "torch": torch.__version__,
                 "family": self.family, "cases": json.dumps(self.cases)}
         write_safetensors(path, self.tensors, meta)
