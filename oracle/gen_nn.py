@@ -35,10 +35,7 @@ def record(name, op, args, module, inputs, grad_inputs=(0,), steps=(), training=
         if i in grad_inputs and x.is_floating_point():
             x.requires_grad_(True)
         xs.append(x)
-    try:
-        out = module(*xs)
-    except RuntimeError:
-        raise
+    out = module(*xs)
     if out.requires_grad:
         w = torch.randn(out.shape, generator=fx.gen)
         try:
@@ -50,7 +47,7 @@ def record(name, op, args, module, inputs, grad_inputs=(0,), steps=(), training=
             for k in list(fx.tensors):
                 if k.startswith(name + "/"):
                     del fx.tensors[k]
-            return record(name, op, args, module_again(module), inputs, grad_inputs[:1], steps, training)
+            return record(name, op, args, module, inputs, grad_inputs[:1], steps, training)
         fx.tensors[f"{name}/w"] = w
     all_inputs = list(steps) + xs
     for i, x in enumerate(all_inputs):
@@ -65,10 +62,6 @@ def record(name, op, args, module, inputs, grad_inputs=(0,), steps=(), training=
     for k, v in module.state_dict().items():
         fx.tensors[f"{name}/post/{k}"] = v.detach().clone()
     fx.cases.append({"name": name, "op": op, "args": dict(args, steps=len(steps), training=training)})
-
-
-def module_again(module):
-    return module  # losses hold no state that a failed backward changed
 
 
 def randomize(module):
