@@ -2,4 +2,8 @@
 module dev.nabla.nn {
     requires transitive dev.nabla.core;
 
+    exports dev.nabla.nn;
+    exports dev.nabla.nn.layers;
+    exports dev.nabla.nn.loss;
+    exports dev.nabla.nn.init;
 }

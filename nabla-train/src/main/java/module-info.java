@@ -7,4 +7,6 @@ module dev.nabla.train {
     exports dev.nabla.metrics;
     exports dev.nabla.optim;
     exports dev.nabla.optim.schedule;
+    exports dev.nabla.train;
+    exports dev.nabla.train.callback;
 }

@@ -1,9 +1,0 @@
-/** Neural-network modules: parameters and state dicts, layers, losses, initialisers. */
-module dev.nabla.nn {
-    requires transitive dev.nabla.core;
-
-    exports dev.nabla.nn;
-    exports dev.nabla.nn.layers;
-    exports dev.nabla.nn.loss;
-    exports dev.nabla.nn.init;
-}
