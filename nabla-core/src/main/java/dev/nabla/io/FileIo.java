@@ -58,6 +58,16 @@ final class FileIo {
         }
     }
 
+    /**
+     * {@code e} if its message already names {@code file} (as NoSuchFileException and the formats' own errors
+     * do), else an IOException that does (e.g. the JDK's bare "Is a directory").
+     */
+    static IOException named(Path file, IOException e) {
+        String msg = e.getMessage();
+        if (msg != null && msg.contains(file.toString())) return e;
+        return new IOException(file + ": " + msg, e);
+    }
+
     static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) ch.write(buf);
     }

@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
@@ -77,22 +76,21 @@ public final class Idx {
     }
 
     private static Raw raw(Path file) throws IOException {
-        long fileSize = Files.size(file);
-        boolean gzip;
-        try (InputStream probe = Files.newInputStream(file)) {
-            byte[] magic = probe.readNBytes(2);
-            gzip = magic.length == 2 && (magic[0] & 0xFF) == 0x1F && (magic[1] & 0xFF) == 0x8B;
-        }
-        try (InputStream in = gzip ? new GZIPInputStream(Files.newInputStream(file), 1 << 16)
-                : new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            return parse(file, in, gzip, fileSize);
-        } catch (NoSuchFileException e) {
-            throw e;
+        try {
+            long fileSize = Files.size(file);
+            boolean gzip;
+            try (InputStream probe = Files.newInputStream(file)) {
+                byte[] magic = probe.readNBytes(2);
+                gzip = magic.length == 2 && (magic[0] & 0xFF) == 0x1F && (magic[1] & 0xFF) == 0x8B;
+            }
+            try (InputStream in = gzip ? new GZIPInputStream(Files.newInputStream(file), 1 << 16)
+                    : new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+                return parse(file, in, gzip, fileSize);
+            }
         } catch (EOFException | ZipException e) {
             throw bad(file, "the gzip stream is truncated or corrupt (" + e.getMessage() + ")");
         } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) throw e;
-            throw bad(file, "reading failed: " + e);
+            throw FileIo.named(file, e);
         }
     }
 

@@ -53,6 +53,14 @@ public final class Npy {
 
     /** Reads one array: float types as a float32 tensor, integer and bool types as an int64 tensor. */
     public static Tensor read(Path file) throws IOException {
+        try {
+            return readChecked(file);
+        } catch (IOException e) {
+            throw FileIo.named(file, e);
+        }
+    }
+
+    private static Tensor readChecked(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 10) throw bad(file, "the file has " + size + " bytes, too short for the NPY preamble");

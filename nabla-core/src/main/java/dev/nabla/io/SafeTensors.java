@@ -106,6 +106,9 @@ public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metad
         Map<String, Storage> d = new LinkedHashMap<>();
         for (var e : tensors.entrySet()) {
             Storage s = dtypes.get(e.getKey());
+            if (s != null && s.isFloatingPoint() != (e.getValue().dtype() == DType.FLOAT32))
+                throw new IllegalArgumentException("SafeTensors: tensor '" + e.getKey() + "' is " + e.getValue().dtype()
+                        + " but is marked as stored as " + s);
             d.put(e.getKey(), s != null ? s : Storage.natural(e.getValue()));
         }
         dtypes = Collections.unmodifiableMap(d);
@@ -130,6 +133,14 @@ public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metad
 
     /** Reads a whole file; every problem is reported as an IOException naming the file. */
     public static SafeTensors read(Path file) throws IOException {
+        try {
+            return readChecked(file);
+        } catch (IOException e) {
+            throw FileIo.named(file, e);
+        }
+    }
+
+    private static SafeTensors readChecked(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) throw bad(file, "the file has " + size + " bytes, too short for the 8-byte header length");

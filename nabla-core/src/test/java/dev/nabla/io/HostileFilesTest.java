@@ -123,7 +123,7 @@ class HostileFilesTest {
                     tried++;
                     if (probe(s, b, "byte " + at + " ^ " + m, problems)) rejected++;
                 }
-                for (byte v : big ? new byte[] {'"', '9', (byte) 0xC3} : values) {
+                for (byte v : big ? new byte[] {'"'} : values) {
                     byte[] b = s.bytes.clone();
                     if (b[at] == v) continue;
                     b[at] = v;
@@ -149,7 +149,7 @@ class HostileFilesTest {
                 probe(s, g, "garbage " + k, problems);
             }
             // every 4-byte window of the header set to 0x7FFFFFFF or 0xFFFFFFFF: huge sizes and lengths
-            for (int at = 0; at + 4 <= Math.min(s.headerEnd, s.bytes.length); at++) {
+            for (int at = 0; at + 4 <= Math.min(s.headerEnd, s.bytes.length); at += s.headerEnd > 200 ? 3 : 1) {
                 for (int v : new int[] {0x7FFFFFFF, 0xFFFFFFFF}) {
                     byte[] b = s.bytes.clone();
                     ByteBuffer.wrap(b).putInt(at, v);

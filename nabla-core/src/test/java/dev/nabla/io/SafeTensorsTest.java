@@ -278,6 +278,21 @@ class SafeTensorsTest {
         assertArrayEquals(new int[] {3, 0}, st.get("z").shape());
     }
 
+    @Test
+    void aDirectoryOrAMissingFileIsNamed() throws IOException {
+        Path sub = Files.createDirectory(dir.resolve("a-directory.safetensors"));
+        assertRejected(sub, () -> SafeTensors.read(sub));
+        assertRejected(sub, () -> Npy.read(sub));
+        assertRejected(sub, () -> Idx.read(sub));
+        Path missing = dir.resolve("missing.bin");
+        assertRejected(missing, () -> SafeTensors.read(missing));
+        assertRejected(missing, () -> Npy.read(missing));
+        assertRejected(missing, () -> Idx.read(missing));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SafeTensors(
+                Map.of("x", Tensor.of(new float[] {1})), Map.of(), Map.of("x", Storage.I32)));
+        assertTrue(e.getMessage().contains("'x'"), e.getMessage());
+    }
+
     private static long headerLength(Path p) throws IOException {
         try (var in = Files.newInputStream(p)) {
             return ByteBuffer.wrap(in.readNBytes(8)).order(ByteOrder.LITTLE_ENDIAN).getLong();
