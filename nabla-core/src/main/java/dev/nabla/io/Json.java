@@ -121,11 +121,13 @@ public final class Json {
                 case 't' -> b.append('\t');
                 case 'u' -> {
                     if (i + 4 > s.length()) throw error("has a short \\u escape");
-                    try {
-                        b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                    } catch (NumberFormatException x) {
-                        throw error("has a bad \\u escape");
+                    int code = 0;
+                    for (int k = 0; k < 4; k++) {
+                        int h = Character.digit(s.charAt(i + k), 16);
+                        if (h < 0 || s.charAt(i + k) > 'f') throw error("has a bad \\u escape");
+                        code = code * 16 + h;
                     }
+                    b.append((char) code);
                     i += 4;
                 }
                 default -> throw error("has an unknown escape \\" + e);
@@ -133,24 +135,45 @@ public final class Json {
         }
     }
 
+    /** A number as JSON spells it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?; integers become Long. */
     private Object number() {
         int start = i;
         if (s.charAt(i) == '-') i++;
+        if (i < s.length() && s.charAt(i) == '0') i++;
+        else if (digits() == 0) throw error("has a malformed number");
         boolean fraction = false;
-        while (i < s.length()) {
-            char c = s.charAt(i);
-            if (c >= '0' && c <= '9') i++;
-            else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') { fraction = true; i++; }
-            else break;
+        if (i < s.length() && s.charAt(i) == '.') {
+            i++;
+            fraction = true;
+            if (digits() == 0) throw error("has a malformed number");
+        }
+        if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            fraction = true;
+            if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) i++;
+            if (digits() == 0) throw error("has a malformed number");
         }
         String t = s.substring(start, i);
-        try {
-            if (!fraction) return Long.parseLong(t);
-            return Double.parseDouble(t);
-        } catch (NumberFormatException x) {
-            i = start;
-            throw error("has a malformed number '" + t + "'");
+        if (!fraction) {
+            try {
+                return Long.parseLong(t);
+            } catch (NumberFormatException x) {
+                i = start;
+                throw error("has an integer '" + t + "' outside the 64-bit range");
+            }
         }
+        double d = Double.parseDouble(t);
+        if (Double.isInfinite(d)) {
+            i = start;
+            throw error("has a number '" + t + "' outside the double range");
+        }
+        return d;
+    }
+
+    private int digits() {
+        int from = i;
+        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') i++;
+        return i - from;
     }
 
     /** Writes maps, lists, strings, numbers, booleans and null as compact JSON. */
