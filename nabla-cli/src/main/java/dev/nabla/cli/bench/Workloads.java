@@ -19,14 +19,16 @@ public final class Workloads {
     private Workloads() {}
 
     /** The workloads that run today. */
-    public static final List<String> NAMES = List.of("linreg", "gemm");
+    public static final List<String> NAMES = List.of("linreg", "mlp", "cnn", "gemm");
 
     public static Map<String, Object> run(String name, BenchOptions o) {
         return switch (name) {
             case "linreg" -> linreg(o);
             case "gemm" -> gemm(o);
-            case "mlp", "cnn", "gpt", "lstm" -> throw new IllegalArgumentException("workload '" + name
-                    + "' needs the training layer, which is not built yet; available: " + NAMES);
+            case "mlp" -> Classifier.run("mlp", Classifier.mlp(new Generator(o.seed())), o.epochs() == null ? 10 : o.epochs(), o);
+            case "cnn" -> Classifier.run("cnn", Classifier.cnn(new Generator(o.seed())), o.epochs() == null ? 2 : o.epochs(), o);
+            case "gpt", "lstm" -> throw new IllegalArgumentException("workload '" + name
+                    + "' needs the sequence models, which are not built yet; available: " + NAMES);
             default -> throw new IllegalArgumentException("unknown workload '" + name + "'; available: " + NAMES);
         };
     }
