@@ -101,7 +101,8 @@ final class Recurrent {
         final float[] y = new float[outRows * H];
         final float[] hp = new float[N * H];                 // state fed into the step at each row
         final float[] cs = lstm ? new float[N * H] : null;   // cell state after each row's step
-        final float[] tcs = lstm ? new float[N * H] : null;  // tanh of it
+        final boolean keep = Graph.needed(x, h0, c0, wIh, wHh, bIh, bHh);
+        final float[] tcs = lstm && keep ? new float[N * H] : null; // tanh of it, for the backward
         final float[] hn = gru ? new float[N * H] : null;    // W_hn·h + b_hn at each row
         final float[] h0d = h0 == null ? null : h0.contiguous().toFloatArray();
         final float[] c0d = lstm ? (c0 == null ? new float[B * H] : c0.contiguous().toFloatArray()) : null;
@@ -142,7 +143,7 @@ final class Recurrent {
                                 xp[xr + 2 * H + j] = gg;
                                 xp[xr + 3 * H + j] = og;
                                 cs[hr + j] = c;
-                                tcs[hr + j] = tc;
+                                if (tcs != null) tcs[hr + j] = tc;
                                 y[hr + j] = og * tc;
                             }
                         }
@@ -169,7 +170,7 @@ final class Recurrent {
             for (int b = 0; b < B; b++) System.arraycopy(cs, (tLast * tS + b * bS) * H, y, (N + b) * H, H);
         }
         Tensor out = Tensor.of(y, outRows, H);
-        if (!Graph.needed(x, h0, c0, wIh, wHh, bIh, bHh)) return out;
+        if (!keep) return out;
 
         final boolean hasBias = bIh != null || bHh != null;
         final Tensor cc0 = c0;

@@ -201,6 +201,23 @@ class RecurrentTest {
         assertTrue(java.util.Arrays.stream(toDouble(once)).anyMatch(v -> v != 0));
     }
 
+    @Test
+    void eachLayerAndDirectionIsOneGraphNode() {
+        LSTM m = new LSTM(3, 4, 2, true, false, 0f, true, gen);
+        RnnOutput r = m.forward(Tensor.randn(gen, 20, 2, 3), null, null);
+        java.util.Map<String, Integer> ops = new java.util.TreeMap<>();
+        java.util.Set<dev.nabla.autograd.Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Tensor> todo = new java.util.ArrayDeque<>(List.of(r.output(), r.h(), r.c()));
+        while (!todo.isEmpty()) {
+            Tensor t = todo.pop();
+            if (t == null || t.gradFn() == null || !seen.add(t.gradFn())) continue;
+            ops.merge(t.gradFn().op(), 1, Integer::sum);
+            for (Tensor in : t.gradFn().inputs()) if (in != null) todo.push(in);
+        }
+        assertEquals(4, ops.get("lstm"), ops.toString());
+        assertTrue(seen.size() < 40, "a 20-step sequence must not record per-step ops: " + ops);
+    }
+
     private static double[] toDouble(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) d[i] = f[i];
