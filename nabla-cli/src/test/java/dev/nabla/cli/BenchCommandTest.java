@@ -40,6 +40,6 @@ class BenchCommandTest {
         } finally {
             System.setErr(old);
         }
-        assertTrue(err.toString().startsWith("nabla: unknown workload 'resnet'; available: [linreg, gemm"), err.toString());
+        assertTrue(err.toString().startsWith("nabla: unknown workload 'resnet'; available: [linreg, mlp, cnn, gemm]"), err.toString());
     }
 }
