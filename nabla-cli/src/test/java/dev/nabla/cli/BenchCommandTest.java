@@ -31,6 +31,24 @@ class BenchCommandTest {
     }
 
     @Test
+    void mlpAndCnnRunOnASliceOfFashionMnist(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isRegularFile(Path.of("/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz")),
+                "Debian's dataset-fashion-mnist is not installed");
+        Path out = dir.resolve("b.jsonl");
+        assertEquals(0, Main.run("bench", "mlp", "--epochs", "2", "--limit", "2000", "--json", out.toString()));
+        assertEquals(0, Main.run("bench", "cnn", "--epochs", "1", "--limit", "300", "--json", out.toString()));
+        var lines = Files.readAllLines(out);
+        @SuppressWarnings("unchecked") Map<String, Object> mlp = (Map<String, Object>) Json.parse(lines.get(0));
+        assertEquals(2000L, mlp.get("train_samples"));
+        assertEquals(55050L, mlp.get("params"), "784·64+64 + 64·64+64 + 64·10+10, as PyTorch counts");
+        assertTrue((Double) mlp.get("test_acc") > 0.6, "two epochs on 2000 images already learn: " + lines.get(0));
+        @SuppressWarnings("unchecked") Map<String, Object> cnn = (Map<String, Object>) Json.parse(lines.get(1));
+        assertEquals(421642L, cnn.get("params"));
+        assertTrue((Double) cnn.get("samples_per_s") > 0);
+    }
+
+    @Test
     void unknownWorkloadIsAOneLineError() {
         var err = new java.io.ByteArrayOutputStream();
         var old = System.err;
