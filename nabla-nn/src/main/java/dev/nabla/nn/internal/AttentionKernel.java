@@ -23,6 +23,21 @@ import dev.nabla.kernel.Parallel;
 public final class AttentionKernel {
     private AttentionKernel() {}
 
+    /** Rows (and key columns) per block when causal, so that the products skip the masked upper triangle. */
+    static final int ROW_BLOCK = 32;
+
+    /** Keys a block of query rows ending (exclusive) at {@code r1} can attend to. */
+    private static int keys(Dims dm, int r1) {
+        return dm.causal() ? Math.min(dm.s(), r1) : dm.s();
+    }
+
+    private static void zeroRows(Operand t, int b, int h, int from, int to, int width) {
+        for (int j = from; j < to; j++) {
+            int base = t.at(b, h) + j * t.sL();
+            for (int c = 0; c < width; c++) t.data()[base + c * t.sD()] = 0f;
+        }
+    }
+
     /** Dimensions and options shared by forward and backward. */
     public record Dims(int n, int h, int l, int s, int d, int dv, float scale, boolean causal) {}
 
@@ -39,6 +54,7 @@ public final class AttentionKernel {
                                float[] probs, byte[] keep, float dropScale) {
         int pairs = dm.n() * dm.h(), ls = dm.l() * dm.s();
         long work = (long) ls * (dm.d() + dm.dv());
+        int rowBlock = dm.causal() ? ROW_BLOCK : dm.l();
         Parallel.forRange(pairs, work >= 32768 ? 1 : (int) Math.max(1, 32768 / Math.max(1, work)), (from, to) -> {
             float[] scratch = probs == null ? new float[ls] : null;
             float[] dropped = keep == null ? null : new float[ls];
@@ -46,9 +62,12 @@ public final class AttentionKernel {
                 int b = bh / dm.h(), h = bh % dm.h();
                 float[] p = probs == null ? scratch : probs;
                 int pOff = probs == null ? 0 : bh * ls;
-                // S = Q·Kᵀ: B[p][j] = K[j][p]
-                Gemm.sgemm(dm.l(), dm.s(), dm.d(), q.data(), q.at(b, h), q.sL(), q.sD(),
-                        k.data(), k.at(b, h), k.sD(), k.sL(), p, pOff, dm.s(), false);
+                // S = Q·Kᵀ (B[p][j] = K[j][p]); causal: each block of rows needs only the keys up to its last row
+                for (int r0 = 0; r0 < dm.l(); r0 += rowBlock) {
+                    int r1 = Math.min(dm.l(), r0 + rowBlock), kl = keys(dm, r1);
+                    Gemm.sgemm(r1 - r0, kl, dm.d(), q.data(), q.at(b, h) + r0 * q.sL(), q.sL(), q.sD(),
+                            k.data(), k.at(b, h), k.sD(), k.sL(), p, pOff + r0 * dm.s(), dm.s(), false);
+                }
                 softmaxRows(dm, p, pOff, masks, b, bh);
                 float[] pv = p;
                 int pvOff = pOff;
@@ -58,8 +77,11 @@ public final class AttentionKernel {
                     pv = dropped;
                     pvOff = 0;
                 }
-                Gemm.sgemm(dm.l(), dm.dv(), dm.s(), pv, pvOff, dm.s(), 1,
-                        v.data(), v.at(b, h), v.sL(), v.sD(), o.data(), o.at(b, h), o.sL(), false);
+                for (int r0 = 0; r0 < dm.l(); r0 += rowBlock) {
+                    int r1 = Math.min(dm.l(), r0 + rowBlock), kl = keys(dm, r1);
+                    Gemm.sgemm(r1 - r0, dm.dv(), kl, pv, pvOff + r0 * dm.s(), dm.s(), 1,
+                            v.data(), v.at(b, h), v.sL(), v.sD(), o.data(), o.at(b, h) + r0 * o.sL(), o.sL(), false);
+                }
             }
         });
     }
@@ -111,6 +133,7 @@ public final class AttentionKernel {
                                 byte[] keep, float dropScale, Operand dq, Operand dk, Operand dv) {
         int pairs = dm.n() * dm.h(), ls = dm.l() * dm.s();
         long work = (long) ls * (2 * dm.d() + 2 * dm.dv());
+        int rowBlock = dm.causal() ? ROW_BLOCK : dm.l(), colBlock = dm.causal() ? ROW_BLOCK : dm.s();
         Parallel.forRange(pairs, work >= 32768 ? 1 : (int) Math.max(1, 32768 / Math.max(1, work)), (from, to) -> {
             float[] dp = new float[ls];
             float[] dropped = keep == null ? null : new float[ls];
@@ -124,12 +147,20 @@ public final class AttentionKernel {
                     pv = dropped;
                     pvOff = 0;
                 }
-                // dV = P'ᵀ·dO: A[i][p] = P'[p][i]
-                Gemm.sgemm(s, dm.dv(), dm.l(), pv, pvOff, 1, s, dO.data(), dO.at(b, h), dO.sL(), dO.sD(),
-                        dv.data(), dv.at(b, h), dv.sL(), false);
+                int lim = dm.causal() ? Math.min(dm.l(), s) : s; // keys that any query attends to
+                // dV = P'ᵀ·dO (A[i][p] = P'[p][i]); causal: key block [c0, c1) is seen by queries c0.. only
+                for (int c0 = 0; c0 < lim; c0 += colBlock) {
+                    int c1 = Math.min(s, c0 + colBlock), r0 = dm.causal() ? c0 : 0;
+                    Gemm.sgemm(c1 - c0, dm.dv(), dm.l() - r0, pv, pvOff + r0 * s + c0, 1, s,
+                            dO.data(), dO.at(b, h) + r0 * dO.sL(), dO.sL(), dO.sD(),
+                            dv.data(), dv.at(b, h) + c0 * dv.sL(), dv.sL(), false);
+                }
                 // dP' = dO·Vᵀ
-                Gemm.sgemm(dm.l(), s, dm.dv(), dO.data(), dO.at(b, h), dO.sL(), dO.sD(),
-                        v.data(), v.at(b, h), v.sD(), v.sL(), dp, 0, s, false);
+                for (int r0 = 0; r0 < dm.l(); r0 += rowBlock) {
+                    int r1 = Math.min(dm.l(), r0 + rowBlock), kl = keys(dm, r1);
+                    Gemm.sgemm(r1 - r0, kl, dm.dv(), dO.data(), dO.at(b, h) + r0 * dO.sL(), dO.sL(), dO.sD(),
+                            v.data(), v.at(b, h), v.sD(), v.sL(), dp, r0 * s, s, false);
+                }
                 for (int i = 0; i < dm.l(); i++) {
                     int r = i * s, pr = pOff + r;
                     int limit = dm.causal() ? Math.min(s, i + 1) : s;
@@ -142,11 +173,21 @@ public final class AttentionKernel {
                     for (int j = limit; j < s; j++) dp[r + j] = 0f;
                 }
                 // dQ = dS·K
-                Gemm.sgemm(dm.l(), dm.d(), s, dp, 0, s, 1, k.data(), k.at(b, h), k.sL(), k.sD(),
-                        dq.data(), dq.at(b, h), dq.sL(), false);
+                for (int r0 = 0; r0 < dm.l(); r0 += rowBlock) {
+                    int r1 = Math.min(dm.l(), r0 + rowBlock), kl = keys(dm, r1);
+                    Gemm.sgemm(r1 - r0, dm.d(), kl, dp, r0 * s, s, 1, k.data(), k.at(b, h), k.sL(), k.sD(),
+                            dq.data(), dq.at(b, h) + r0 * dq.sL(), dq.sL(), false);
+                }
                 // dK = dSᵀ·Q
-                Gemm.sgemm(s, dm.d(), dm.l(), dp, 0, 1, s, q.data(), q.at(b, h), q.sL(), q.sD(),
-                        dk.data(), dk.at(b, h), dk.sL(), false);
+                for (int c0 = 0; c0 < lim; c0 += colBlock) {
+                    int c1 = Math.min(s, c0 + colBlock), r0 = dm.causal() ? c0 : 0;
+                    Gemm.sgemm(c1 - c0, dm.d(), dm.l() - r0, dp, r0 * s + c0, 1, s,
+                            q.data(), q.at(b, h) + r0 * q.sL(), q.sL(), q.sD(),
+                            dk.data(), dk.at(b, h) + c0 * dk.sL(), dk.sL(), false);
+                }
+                int covered = Math.min(s, (lim + colBlock - 1) / colBlock * colBlock);
+                zeroRows(dv, b, h, covered, s, dm.dv()); // keys past the last query get no gradient
+                zeroRows(dk, b, h, covered, s, dm.d());
             }
         });
     }

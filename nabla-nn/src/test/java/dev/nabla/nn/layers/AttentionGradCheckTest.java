@@ -88,6 +88,21 @@ class AttentionGradCheckTest {
     }
 
     @Test
+    void causalBlocksOverLongerSequences() {
+        // more than one 32-row block, and keys longer / shorter than queries
+        Tensor qkv = leaf(new int[] {1, 40, 6}, true);
+        GradCheck.check(t -> Attention.packedSelfAttention(t[0], 1, null, null, true, 0, null), qkv);
+        for (int[] ls : new int[][] {{35, 38}, {37, 33}}) {
+            Tensor q = leaf(new int[] {1, ls[0], 2}, false), k = leaf(new int[] {1, ls[1], 2}, true),
+                    v = leaf(new int[] {1, ls[1], 2}, false);
+            GradCheck.check(t -> Attention.multiHead(t[0], t[1], t[2], 1, null, null, true, 0, null), q, k, v);
+        }
+        Tensor q = leaf(new int[] {1, 1, 34, 2}, false), k = leaf(new int[] {1, 1, 34, 2}, false),
+                v = leaf(new int[] {1, 1, 34, 2}, false);
+        GradCheck.check(t -> Attention.scaledDotProductAttention(t[0], t[1], t[2], null, 0.25, true, new Generator(8)), q, k, v);
+    }
+
+    @Test
     void dropoutIsDifferentiableAndMatchesComposedPath() {
         int n = 2, l = 3, e = 4;
         Tensor qkv = leaf(new int[] {n, l, 3 * e}, false);

@@ -67,6 +67,9 @@ class AttentionTest {
         assertArrayEquals(reference(q, k, v, mask, true), out.toFloatArray(), 2e-5f);
         Tensor plain = Attention.scaledDotProductAttention(q, k, v, null, 0, false, null);
         assertArrayEquals(reference(q, k, v, null, false), plain.toFloatArray(), 2e-5f);
+        Tensor kShort = k.narrow(2, 0, 30), vShort = v.narrow(2, 0, 30); // S < L, causal
+        assertArrayEquals(reference(q, kShort, vShort, null, true),
+                Attention.scaledDotProductAttention(q, kShort, vShort, null, 0, true, null).toFloatArray(), 2e-5f);
     }
 
     @Test
