@@ -137,14 +137,14 @@ public final class MultiheadAttention extends Module {
 
         float p = isTraining() ? dropout : 0f;
         boolean self = query == key && key == value;
-        Tensor q3, k3, v3, qkv = null;
+        Tensor q3 = null, k3 = null, v3 = null, qkv = null;
         if (self) {
-            Tensor packed = Functional.linear(query, inProjWeight, inProjBias);
-            qkv = toBatchFirst(packed, unbatched, seqFirst);
-            int e = embedDim;
-            q3 = qkv.narrow(2, 0, e);
-            k3 = qkv.narrow(2, e, e);
-            v3 = qkv.narrow(2, 2 * e, e);
+            qkv = toBatchFirst(Functional.linear(query, inProjWeight, inProjBias), unbatched, seqFirst);
+            if (needWeights) {
+                q3 = qkv.narrow(2, 0, embedDim);
+                k3 = qkv.narrow(2, embedDim, embedDim);
+                v3 = qkv.narrow(2, 2 * embedDim, embedDim);
+            }
         } else {
             q3 = toBatchFirst(project(query, 0), unbatched, seqFirst);
             k3 = toBatchFirst(project(key, 1), unbatched, seqFirst);

@@ -2,6 +2,7 @@ package dev.nabla.nn.models;
 
 import dev.nabla.nn.Module;
 import dev.nabla.nn.init.Init;
+import dev.nabla.nn.internal.FusedLayerNorm;
 import dev.nabla.nn.layers.Attention;
 import dev.nabla.nn.layers.Dropout;
 import dev.nabla.nn.layers.Embedding;
@@ -170,7 +171,10 @@ public final class GPT extends Module {
         }
     }
 
-    /** nanoGPT's LayerNorm: weight (ones) and an optional bias (zeros), eps 1e-5, over the last dim. */
+    /**
+     * nanoGPT's LayerNorm: weight (ones) and an optional bias (zeros), eps 1e-5, over the last dim; one fused op
+     * ({@link FusedLayerNorm}).
+     */
     public static final class LayerNorm extends Module {
         private final int dim;
         private final Tensor weight, bias;
@@ -186,11 +190,7 @@ public final class GPT extends Module {
             if (x.rank() == 0 || x.size(-1) != dim)
                 throw new IllegalArgumentException("LayerNorm: expected input of shape [*, " + dim + "], got "
                         + Shape.str(x.shape()));
-            int[] last = {x.rank() - 1};
-            Tensor mean = x.mean(last, true);
-            Tensor var = x.var(last, false, true);
-            Tensor y = x.sub(mean).div(var.add(1e-5f).sqrt()).mul(weight);
-            return bias == null ? y : y.add(bias);
+            return FusedLayerNorm.layerNorm(x, weight, bias, 1e-5f);
         }
 
         @Override
