@@ -43,6 +43,10 @@ class GPTTest {
         assertArrayEquals(new int[] {48, 16}, sd.get("transformer.h.0.attn.c_attn.weight").shape());
         assertArrayEquals(new int[] {64, 16}, sd.get("transformer.h.0.mlp.c_fc.weight").shape());
         assertArrayEquals(new int[] {11, 16}, sd.get("lm_head.weight").shape());
+        String repr = gpt.toString();
+        assertTrue(repr.startsWith("GPT(\n  (transformer): Transformer(\n    (wte): Embedding(11, 16)"), repr);
+        assertTrue(repr.contains("(c_attn): Linear(in_features=16, out_features=48, bias=True)"), repr);
+        assertTrue(repr.endsWith("(lm_head): Linear(in_features=16, out_features=11, bias=False)\n)"), repr);
         GPT noBias = new GPT(new GPTConfig(11, 8, 1, 2, 16, 0.0, false, false), new Generator(1));
         assertTrue(noBias.stateDict().keySet().stream().noneMatch(k -> k.endsWith(".bias")));
     }
