@@ -6,4 +6,5 @@ module dev.nabla.nn {
     exports dev.nabla.nn.layers;
     exports dev.nabla.nn.loss;
     exports dev.nabla.nn.init;
+    exports dev.nabla.nn.models;
 }
