@@ -13,8 +13,7 @@ public final class GemmReference {
         for (int i = 0; i < m; i++) {
             java.util.Arrays.fill(row, 0);
             for (int p = 0; p < k; p++) {
-                double av = a[aOff + i * aRs + p * aCs];
-                if (av == 0) continue;
+                double av = a[aOff + i * aRs + p * aCs]; // no skipping zeros: 0 × NaN must stay NaN, as IEEE says
                 int bp = bOff + p * bRs;
                 for (int j = 0; j < n; j++) row[j] += av * b[bp + j * bCs];
             }

@@ -1,7 +1,6 @@
 package dev.nabla.kernel;
 
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
 
 /**
@@ -18,6 +17,9 @@ public final class Parallel {
         t.setDaemon(true);
         return t;
     }, null, false);
+
+    /** Set while a thread runs a share of a forRange: nested calls then run inline instead of forking again. */
+    private static final ThreadLocal<boolean[]> INSIDE = ThreadLocal.withInitial(() -> new boolean[1]);
 
     private Parallel() {}
 
@@ -45,8 +47,8 @@ public final class Parallel {
     public static void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) return;
         int parts = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
-        if (parts <= 1 || ForkJoinTask.inForkJoinPool() && Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w
-                && w.getPool() == POOL) {
+        boolean[] inside = INSIDE.get();
+        if (parts <= 1 || inside[0]) { // nested: the outer split already keeps every core busy
             body.run(0, n);
             return;
         }
@@ -54,15 +56,26 @@ public final class Parallel {
         for (int p = 1; p < parts; p++) {
             int from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
             tasks[p - 1] = new RecursiveAction() {
-                @Override protected void compute() { body.run(from, to); }
+                @Override protected void compute() {
+                    boolean[] flag = INSIDE.get();
+                    flag[0] = true;
+                    try {
+                        body.run(from, to);
+                    } finally {
+                        flag[0] = false;
+                    }
+                }
             };
             POOL.execute(tasks[p - 1]);
         }
         Throwable failure = null;
+        inside[0] = true;
         try {
             body.run(0, (int) ((long) n / parts));
         } catch (Throwable t) {
             failure = t;
+        } finally {
+            inside[0] = false;
         }
         for (RecursiveAction task : tasks) {
             try {
