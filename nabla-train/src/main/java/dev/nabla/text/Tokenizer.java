@@ -19,7 +19,10 @@ public interface Tokenizer {
     /** The ids of these bytes. */
     int[] encode(byte[] bytes);
 
-    /** The ids of this text (its UTF-8 bytes unless the tokenizer says otherwise). */
+    /**
+     * The ids of this text (its UTF-8 bytes unless the tokenizer says otherwise; as with
+     * {@link String#getBytes}, an unpaired surrogate becomes '?'; pass bytes to keep arbitrary data exact).
+     */
     default int[] encode(String text) {
         return encode(text.getBytes(StandardCharsets.UTF_8));
     }

@@ -92,6 +92,28 @@ class BpeTokenizerTest {
         assertEquals(java.util.List.of("a", "\u00ff\u00fe", " b"), piecesLatin1(bytes('a', 0xFF, 0xFE, ' ', 'b')));
     }
 
+    /** The hand-written scanner splits exactly as GPT-2's pattern (run by java.util.regex) on awkward text. */
+    @Test
+    void scannerAgreesWithThePattern() {
+        String[] atoms = {"a", "Z", "é", "日", "s", "t", "re", "ve", "m", "ll", "d", "l", "r", "v", "'", "'", " ", " ", "  ",
+                "\t", "\n", "\r\n", "\u00a0", "\u2028", "\u0085", "\u001c", "7", "٣", "Ⅻ", "½", "!", "...", "-", "\u0301",
+                "😀", "𝐀", "\u0000", "_", "$"};
+        Generator g = new Generator(21);
+        for (int trial = 0; trial < 2000; trial++) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            int len = (int) g.nextLong(30);
+            for (int k = 0; k < len; k++) {
+                if (g.nextLong(8) == 0) out.write(0x80 + (int) g.nextLong(128)); // stray or partial UTF-8
+                else out.writeBytes(atoms[(int) g.nextLong(atoms.length)].getBytes(StandardCharsets.UTF_8));
+            }
+            byte[] b = out.toByteArray();
+            java.util.List<Integer> fast = new java.util.ArrayList<>(), slow = new java.util.ArrayList<>();
+            ByteLevel.split(b, (f, t) -> { fast.add(f); fast.add(t); });
+            ByteLevel.splitWithPattern(b, (f, t) -> { slow.add(f); slow.add(t); });
+            assertEquals(slow, fast, () -> "bytes " + java.util.HexFormat.of().formatHex(b));
+        }
+    }
+
     private static java.util.List<String> pieces(byte[] b) {
         java.util.List<String> out = new java.util.ArrayList<>();
         ByteLevel.split(b, (f, t) -> out.add(new String(b, f, t - f, StandardCharsets.UTF_8)));
