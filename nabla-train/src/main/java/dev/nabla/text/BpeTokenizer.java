@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BpeTokenizer implements Tokenizer {
     static final String TYPE = "bpe";
     public static final String VOCAB_FILE = "vocab.json", MERGES_FILE = "merges.txt";
-    private static final int CACHE_LIMIT = 1 << 17;
+    private static final int CACHE_LIMIT = 1 << 17, MAX_CACHED_PIECE = 256;
 
     /** Bytes of each id; null for ids the vocabulary skips. */
     private final byte[][] tokenBytes;
@@ -111,6 +111,10 @@ public final class BpeTokenizer implements Tokenizer {
         int n = to - from;
         if (n == 1) {
             out.add(byteId[bytes[from] & 0xFF]);
+            return;
+        }
+        if (n > MAX_CACHED_PIECE) { // rare long runs: not worth keeping
+            out.addAll(mergePiece(bytes, from, n));
             return;
         }
         String key = new String(bytes, from, n, StandardCharsets.ISO_8859_1);
