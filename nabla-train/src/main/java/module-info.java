@@ -5,6 +5,7 @@ module dev.nabla.train {
     requires java.net.http; // downloading named datasets when they are not on disk
 
     exports dev.nabla.data;
+    exports dev.nabla.text;
     exports dev.nabla.metrics;
     exports dev.nabla.optim;
     exports dev.nabla.optim.schedule;
