@@ -58,12 +58,13 @@ class CorporaTest {
 
     /**
      * The same bytes as the reference script's corpus, when the script and /usr/bin/python3 are there
-     * (script path: system property nabla.peerScript, default /work/shared/peers/pytorch_bench.py).
+     * (script path: system property nabla.peerScript, default ../shared/peers/pytorch_bench.py beside the
+     * project root; tests run in the module's folder).
      */
     @Test
     void matchesThePeerScriptsCorpus(@TempDir Path dir) throws Exception {
         Path python = Path.of("/usr/bin/python3");
-        Path script = Path.of(System.getProperty("nabla.peerScript", "/work/shared/peers/pytorch_bench.py"));
+        Path script = Path.of(System.getProperty("nabla.peerScript", "../../shared/peers/pytorch_bench.py"));
         Assumptions.assumeTrue(Files.isExecutable(python) && Files.isRegularFile(script), "no python3 or peer script");
         Path out = dir.resolve("corpus.bin");
         Process p = new ProcessBuilder(python.toString(), script.toString(), "gpt", "--save-text", out.toString())
