@@ -42,7 +42,7 @@ public final class Chart {
         for (int k = 0; k < figures.size(); k++) {
             String f = figures.get(k);
             XYChart c = new XYChartBuilder().width(PANEL_W).height(PANEL_H).title(f).xAxisTitle("epoch").yAxisTitle(f).build();
-            c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+            c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
             c.getStyler().setChartBackgroundColor(Color.WHITE);
             c.getStyler().setXAxisDecimalPattern("0");
             boolean any = add(c, "train", epochs, history.series(f));
