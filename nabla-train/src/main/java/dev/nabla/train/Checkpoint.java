@@ -33,11 +33,16 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** Saves the run's full state after {@code epoch} into {@code dir}; returns the new checkpoint's folder. */
+    /**
+     * Saves the run's full state at the end of {@code epoch} into {@code dir}; returns the new checkpoint's folder.
+     * An epoch that max_steps cut short is saved as such ({@code epoch-0003-batch-0120}), so a resumed run
+     * finishes it from the next batch.
+     */
     public static Path save(Path dir, TrainContext ctx, int epoch) {
         try {
             Files.createDirectories(dir);
-            String name = String.format("epoch-%04d", epoch);
+            boolean partial = ctx.nextBatch() > 0 && ctx.epochsDone() < epoch;
+            String name = partial ? String.format("epoch-%04d-batch-%05d", epoch, ctx.nextBatch()) : String.format("epoch-%04d", epoch);
             Path tmp = Files.createTempDirectory(dir, "." + name + ".tmp-");
             SafeTensors.write(tmp.resolve("model.safetensors"), ctx.model().stateDict(), Map.of("format", "pt"));
             OptimizerStateDict opt = ctx.optimizer().stateDict();
@@ -46,7 +51,8 @@ public final class Checkpoint {
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("format", FORMAT);
             meta.put("version", VERSION);
-            meta.put("epoch", (long) epoch);
+            meta.put("epoch", (long) ctx.epochsDone());
+            meta.put("next_batch", (long) ctx.nextBatch());
             meta.put("step", ctx.step());
             List<Object> gen = new ArrayList<>();
             for (long w : ctx.generator().state()) gen.add(Long.toString(w)); // as strings: JSON numbers lose 64-bit words elsewhere
@@ -105,7 +111,8 @@ public final class Checkpoint {
             trainer.schedule().loadStateDict((Map<String, ?>) m);
         }
         History history = History.fromJson(Json.write(meta.get("history")));
-        return new TrainState(((Number) meta.get("epoch")).intValue(), ((Number) meta.get("step")).longValue(), history);
+        int nextBatch = meta.get("next_batch") instanceof Number nb ? nb.intValue() : 0;
+        return new TrainState(((Number) meta.get("epoch")).intValue(), nextBatch, ((Number) meta.get("step")).longValue(), history);
     }
 
     /** Deletes all checkpoints but the newest {@code keep} (and any temporary folders left by a crash). */

@@ -19,6 +19,10 @@ public final class History {
         epochs.add(Collections.unmodifiableMap(new LinkedHashMap<>(logs)));
     }
 
+    void removeLast() {
+        epochs.removeLast();
+    }
+
     public List<Map<String, Double>> epochs() {
         return Collections.unmodifiableList(epochs);
     }

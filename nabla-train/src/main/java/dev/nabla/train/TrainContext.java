@@ -17,6 +17,8 @@ public final class TrainContext {
     private boolean stop;
     private String stopReason;
     long step;
+    int epochsDone;
+    int nextBatch;
 
     TrainContext(Trainer trainer, int epochs, int batchesPerEpoch, History history) {
         this.trainer = trainer;
@@ -40,6 +42,12 @@ public final class TrainContext {
 
     /** Optimizer steps taken so far. */
     public long step() { return step; }
+
+    /** Epochs completed so far (an epoch cut short by max_steps does not count). */
+    public int epochsDone() { return epochsDone; }
+
+    /** The batch the next epoch starts from: 0, or where max_steps cut the last epoch short. */
+    public int nextBatch() { return nextBatch; }
 
     /** The per-epoch logs so far (including epochs before a resume). */
     public History history() { return history; }

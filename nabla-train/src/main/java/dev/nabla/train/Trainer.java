@@ -115,6 +115,11 @@ public final class Trainer {
         History history = start.history();
         TrainContext ctx = new TrainContext(this, epochs, train.batchesPerEpoch(), history);
         ctx.step = start.step();
+        ctx.epochsDone = start.epochsDone();
+        ctx.nextBatch = start.nextBatch();
+        if (start.nextBatch() > 0 && history.size() > 0
+                && history.epochs().getLast().getOrDefault("epoch", 0.0) == start.epochsDone() + 1)
+            history.removeLast(); // the cut-short epoch is logged again, whole, when it finishes
         List<Metric> trainMetrics = instantiate();
         for (Callback c : callbacks) c.onTrainBegin(ctx);
         for (int epoch = start.epochsDone() + 1; epoch <= epochs && !ctx.stopRequested() && !stepsExhausted(ctx); epoch++) {
@@ -123,9 +128,10 @@ public final class Trainer {
             for (Callback c : callbacks) c.onEpochBegin(ctx, epoch);
             double lossSum = 0;
             long seen = 0;
-            int batch = 0;
+            int firstBatch = epoch == start.epochsDone() + 1 ? start.nextBatch() : 0;
+            int batch = firstBatch;
             long t0 = System.nanoTime();
-            for (Batch b : train.epoch(epoch - 1)) {
+            for (Batch b : train.epoch(epoch - 1, firstBatch)) {
                 optimizer.zeroGrad();
                 Tensor out = model.forward(b.x());
                 Tensor l = loss.forward(out, b.y());
@@ -147,6 +153,9 @@ public final class Trainer {
                 if (stepsExhausted(ctx)) break;
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            boolean complete = batch >= train.batchesPerEpoch();
+            ctx.epochsDone = complete ? epoch : epoch - 1;
+            ctx.nextBatch = complete ? 0 : batch;
             Map<String, Double> logs = new LinkedHashMap<>();
             logs.put("epoch", (double) epoch);
             logs.put("loss", lossSum / seen);
@@ -155,7 +164,7 @@ public final class Trainer {
             logs.put("lr", optimizer.paramGroups().getFirst().lr());
             logs.put("samples_per_s", seen / seconds);
             logs.put("steps", (double) ctx.step);
-            stepSchedule(logs);
+            if (complete) stepSchedule(logs); // a cut-short epoch steps the schedule when it is finished after a resume
             history.add(logs);
             for (Callback c : callbacks) c.onEpochEnd(ctx, epoch, history.epochs().getLast());
         }

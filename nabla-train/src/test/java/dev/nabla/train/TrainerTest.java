@@ -118,6 +118,27 @@ class TrainerTest {
     }
 
     @Test
+    void aRunCutShortByMaxStepsMidEpochResumesExactly(@TempDir Path dir) throws Exception {
+        TensorDataset data = blobs(200, 6); // 13 batches of 16 per epoch
+        Trainer straight = trainer(mlp(3), 4);
+        straight.fit(new DataLoader(data, 16, true, 5), null, 3, List.of());
+        Trainer cut = trainer(mlp(3), 4).withMaxSteps(20L); // all of epoch 1, 7 batches of epoch 2
+        History first = cut.fit(new DataLoader(data, 16, true, 5), null, 3, List.of(new ModelCheckpoint(dir, 3)));
+        assertEquals(2, first.size());
+        Path latest = Checkpoint.latest(dir).orElseThrow();
+        assertEquals("epoch-0002-batch-00007", latest.getFileName().toString());
+        Trainer resumed = trainer(mlp(8), 9);
+        TrainState state = Checkpoint.restore(latest, resumed);
+        assertEquals(1, state.epochsDone());
+        assertEquals(7, state.nextBatch());
+        History h = resumed.fit(new DataLoader(data, 16, true, 5), null, 3, List.of(), state);
+        assertEquals(List.of(1.0, 2.0, 3.0), h.epochs().stream().map(e -> e.get("epoch")).toList(), "epoch 2 logged once, whole");
+        assertEquals(39.0, h.epochs().getLast().get("steps"));
+        for (var e : straight.model().stateDict().entrySet())
+            assertArrayEquals(e.getValue().toFloatArray(), resumed.model().stateDict().get(e.getKey()).toFloatArray(), e.getKey());
+    }
+
+    @Test
     void earlyStoppingStopsAndRestoresTheBestWeights() {
         TensorDataset data = blobs(200, 3);
         Module model = mlp(1);
