@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a reference workload (shared/WORKLOADS.md) and print one JSON line, keyed as peers/pytorch_bench.py.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "Workload: linreg, mlp, cnn, gemm (gpt, lstm come with the sequence models).")
+    @Parameters(index = "0", description = "Workload: linreg, mlp, cnn, gpt, lstm, gemm.")
     String workload;
 
     @Option(names = "--threads", defaultValue = "2", description = "Kernel threads (default: ${DEFAULT-VALUE}).")
@@ -51,6 +51,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "Use only the first N training and test examples (smoke runs).")
     Integer limit;
 
+    @Option(names = "--text", description = "Text file for gpt/lstm (default: the common-licenses corpus of shared/WORKLOADS.md).")
+    Path text;
+
     @Option(names = "--tag", description = "Free-form label copied into the JSON line.")
     String tag;
 
@@ -59,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        BenchOptions o = new BenchOptions(threads, epochs, steps, warmup, seed, gemmSizes, gemmSeconds, limit);
+        BenchOptions o = new BenchOptions(threads, epochs, steps, warmup, seed, gemmSizes, gemmSeconds, limit, text);
         int saved = Parallel.threads();
         Parallel.setThreads(threads);
         long t0 = System.nanoTime();

@@ -58,6 +58,6 @@ class BenchCommandTest {
         } finally {
             System.setErr(old);
         }
-        assertTrue(err.toString().startsWith("nabla: unknown workload 'resnet'; available: [linreg, mlp, cnn, gemm]"), err.toString());
+        assertTrue(err.toString().startsWith("nabla: unknown workload 'resnet'; available: [linreg, mlp, cnn, gpt, lstm, gemm]"), err.toString());
     }
 }

@@ -2,7 +2,7 @@ package dev.nabla.cli.bench;
 
 /** What `nabla bench` was asked for; null means the workload's default. */
 public record BenchOptions(int threads, Integer epochs, Integer steps, int warmup, long seed, int[] gemmSizes, double gemmSeconds,
-                           Integer limit) {
+                           Integer limit, java.nio.file.Path text) {
     public BenchOptions {
         if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         if (epochs != null && epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);

@@ -19,7 +19,7 @@ public final class Workloads {
     private Workloads() {}
 
     /** The workloads that run today. */
-    public static final List<String> NAMES = List.of("linreg", "mlp", "cnn", "gemm");
+    public static final List<String> NAMES = List.of("linreg", "mlp", "cnn", "gpt", "lstm", "gemm");
 
     public static Map<String, Object> run(String name, BenchOptions o) {
         return switch (name) {
@@ -27,8 +27,8 @@ public final class Workloads {
             case "gemm" -> gemm(o);
             case "mlp" -> Classifier.run("mlp", Classifier.mlp(new Generator(o.seed())), o.epochs() == null ? 10 : o.epochs(), o);
             case "cnn" -> Classifier.run("cnn", Classifier.cnn(new Generator(o.seed())), o.epochs() == null ? 2 : o.epochs(), o);
-            case "gpt", "lstm" -> throw new IllegalArgumentException("workload '" + name
-                    + "' needs the sequence models, which are not built yet; available: " + NAMES);
+            case "gpt" -> LanguageModels.gpt(o);
+            case "lstm" -> LanguageModels.lstm(o);
             default -> throw new IllegalArgumentException("unknown workload '" + name + "'; available: " + NAMES);
         };
     }
