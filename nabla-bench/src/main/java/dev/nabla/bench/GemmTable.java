@@ -1,0 +1,123 @@
+package dev.nabla.bench;
+
+import dev.nabla.kernel.Gemm;
+import dev.nabla.kernel.Parallel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Times {@link Gemm#sgemm} on the standard shapes and prints GFLOPS, optionally next to OpenBLAS figures.
+ * Quicker to read than JMH and comparable with {@code bench/openblas_gemm.py}, which measures the same way:
+ * warm up, then the median of timed repeats over about {@code --seconds} per shape.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp ... dev.nabla.bench.GemmTable
+ *      [--threads 1,2] [--shapes 256,64x784x64,...] [--seconds 1.5] [--openblas figures.jsonl] [--jsonl]
+ * </pre>
+ * The OpenBLAS file holds one JSON object per line: {@code {"m":..,"k":..,"n":..,"threads":..,"gflops":..}}.
+ */
+public final class GemmTable {
+    private GemmTable() {}
+
+    public static void main(String[] args) throws IOException {
+        int[] threads = {1, 2};
+        List<GemmShape> shapes = GemmShape.STANDARD;
+        double seconds = 1.5;
+        Path openblas = null;
+        boolean jsonl = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--threads" -> threads = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--shapes" -> shapes = Arrays.stream(args[++i].split(",")).map(GemmShape::parse).toList();
+                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--openblas" -> openblas = Path.of(args[++i]);
+                case "--jsonl" -> jsonl = true;
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + " (use --threads, --shapes, --seconds, --openblas, --jsonl)");
+            }
+        }
+        Map<String, Double> reference = openblas == null ? Map.of() : readFigures(openblas);
+        warmUpCompiler(seconds);
+        if (!jsonl) {
+            System.out.printf("%-15s %7s %12s%s%n", "M x K x N", "threads", "Nabla GFLOPS",
+                    openblas == null ? "" : String.format(" %15s %7s", "OpenBLAS GFLOPS", "ratio"));
+        }
+        for (GemmShape s : shapes) {
+            for (int t : threads) {
+                double gflops = measure(s, t, seconds);
+                if (jsonl) {
+                    System.out.printf("{\"m\":%d,\"k\":%d,\"n\":%d,\"threads\":%d,\"gflops\":%.2f}%n", s.m(), s.k(), s.n(), t, gflops);
+                    continue;
+                }
+                String line = String.format("%-15s %7d %12.1f", s, t, gflops);
+                Double ref = reference.get(key(s.m(), s.k(), s.n(), t));
+                if (openblas != null)
+                    line += ref == null ? String.format(" %15s %7s", "-", "-") : String.format(" %15.1f %6.0f%%", ref, 100 * gflops / ref);
+                System.out.println(line);
+            }
+        }
+    }
+
+    /**
+     * The Vector API is very slow until C2 has compiled the kernel, so run full and edge tiles on both
+     * thread counts first: the first shape timed then starts from compiled code like the others.
+     */
+    private static void warmUpCompiler(double seconds) {
+        for (GemmShape s : List.of(GemmShape.square(256), new GemmShape(67, 45, 131)))
+            for (int t : new int[] {1, 2}) measure(s, t, Math.min(seconds, 1.0));
+    }
+
+    /** Median GFLOPS of timed samples, each long enough (~20 ms) that the clock's resolution does not matter. */
+    static double measure(GemmShape s, int threads, double seconds) {
+        Parallel.setThreads(threads);
+        float[] a = s.a(), b = s.b(), c = s.c();
+        Runnable call = () -> Gemm.sgemm(s.m(), s.n(), s.k(), a, 0, s.k(), 1, b, 0, s.n(), 1, c, 0, s.n(), false);
+        // Warm-up: let C2 compile the kernel and the caches and pool threads settle (a third of the budget).
+        long warmEnd = System.nanoTime() + (long) (seconds / 3 * 1e9);
+        int calls = 0;
+        long t0 = System.nanoTime();
+        do { call.run(); calls++; } while (System.nanoTime() < warmEnd || calls < 3);
+        double perCall = (System.nanoTime() - t0) / (double) calls;
+        int reps = (int) Math.max(1, Math.ceil(20e6 / perCall));
+        List<Double> samples = new ArrayList<>();
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        do {
+            long start = System.nanoTime();
+            for (int r = 0; r < reps; r++) call.run();
+            samples.add((System.nanoTime() - start) / (double) reps);
+        } while (System.nanoTime() < end || samples.size() < 5);
+        samples.sort(null);
+        double median = samples.get(samples.size() / 2);
+        return s.flops() / median;    // flops per ns = GFLOPS
+    }
+
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*([-0-9.eE+]+)");
+
+    /** Reads {"m","k","n","threads","gflops"} objects, one per line; other fields and blank lines are ignored. */
+    static Map<String, Double> readFigures(Path file) throws IOException {
+        Map<String, Double> figures = new HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            if (line.isBlank()) continue;
+            Map<String, Double> f = new HashMap<>();
+            Matcher mt = FIELD.matcher(line);
+            while (mt.find()) f.put(mt.group(1), Double.parseDouble(mt.group(2)));
+            if (!f.keySet().containsAll(List.of("m", "k", "n", "threads", "gflops")))
+                throw new IOException(file + ": line lacks m, k, n, threads or gflops: " + line);
+            figures.put(key(f.get("m").intValue(), f.get("k").intValue(), f.get("n").intValue(), f.get("threads").intValue()), f.get("gflops"));
+        }
+        return figures;
+    }
+
+    private static String key(int m, int k, int n, int threads) {
+        return m + "x" + k + "x" + n + "/" + threads;
+    }
+}
