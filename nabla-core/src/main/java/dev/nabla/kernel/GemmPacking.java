@@ -76,6 +76,8 @@ final class GemmPacking {
                 int src = aOff + (i0 + i) + k0 * aCs, d = i * kc;
                 for (int p = 0; p < kc; p++, src += aCs) ap[d + p] = a[src];
             }
+        } else if (aCs == 1) {
+            for (int i = 0; i < mc; i++) System.arraycopy(a, aOff + (i0 + i) * aRs + k0, ap, i * kc, kc);
         } else {
             for (int i = 0; i < mc; i++) {
                 int src = aOff + (i0 + i) * aRs + k0 * aCs, d = i * kc;
