@@ -35,10 +35,12 @@ public final class Gemm {
     /** Per-thread packing buffers, grown on demand and reused across calls. */
     private static final class Workspace {
         float[] a = new float[0], b = new float[0];
-        final float[] tile = new float[MR * NR];
+        float[] tile = new float[0];
 
         float[] a(int size) { return a.length >= size ? a : (a = new float[size]); }
         float[] b(int size) { return b.length >= size ? b : (b = new float[size]); }
+        /** Room for an edge tile of C and the A rows of an edge sliver. */
+        float[] tile(int kc) { int size = MR * NR + MR * kc; return tile.length >= size ? tile : (tile = new float[size]); }
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -106,7 +108,7 @@ public final class Gemm {
         int kcMax = (k + kBlocks - 1) / kBlocks;    // equal k blocks: no short tail block
         float[] bp = ws.b(kcMax * roundUp(Math.min(NC, j1 - j0), NR));
         float[] ap = packA ? ws.a(kcMax * roundUp(Math.min(MC, i1 - i0), MR)) : null;
-        float[] tile = ws.tile;
+        float[] tile = ws.tile(kcMax);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int kb = 0; kb < kBlocks; kb++) {
@@ -139,21 +141,19 @@ public final class Gemm {
      */
     private static void macro(int mc, int nc, int kc, float[] as, int aBase, int rowStride, float[] bp,
                               float[] c, int cBase, int ldc, boolean acc, float[] tile) {
+        int fullRows = mc / MR * MR;
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr), bIdx = jr * kc;
-            for (int ir = 0; ir < mc; ir += MR) {
-                int mr = Math.min(MR, mc - ir);
-                int r0 = aBase + ir * rowStride;
-                int cIdx = cBase + ir * ldc + jr;
-                if (mr == MR && nr == NR) {
-                    GemmMicroKernel.tile(kc, as, r0, r0 + rowStride, r0 + 2 * rowStride, r0 + 3 * rowStride,
-                            bp, bIdx, c, cIdx, ldc, acc);
-                } else {
-                    // Rows past the edge repeat row 0: valid memory, results discarded.
-                    int r1 = mr > 1 ? r0 + rowStride : r0, r2 = mr > 2 ? r0 + 2 * rowStride : r0;
-                    int r3 = mr > 3 ? r0 + 3 * rowStride : r0;
-                    GemmMicroKernel.edgeTile(kc, as, r0, r1, r2, r3, bp, bIdx, c, cIdx, ldc, acc, mr, nr, tile);
-                }
+            int cIdx = cBase + jr;
+            if (nr == NR) {
+                GemmMicroKernel.panel(kc, fullRows, as, aBase, rowStride, bp, bIdx, c, cIdx, ldc, acc);
+                if (fullRows < mc)
+                    GemmMicroKernel.edgeTile(kc, as, aBase + fullRows * rowStride, rowStride, bp, bIdx,
+                            c, cIdx + fullRows * ldc, ldc, acc, mc - fullRows, NR, tile);
+            } else {
+                for (int ir = 0; ir < mc; ir += MR)
+                    GemmMicroKernel.edgeTile(kc, as, aBase + ir * rowStride, rowStride, bp, bIdx,
+                            c, cIdx + ir * ldc, ldc, acc, Math.min(MR, mc - ir), nr, tile);
             }
         }
     }

@@ -27,62 +27,81 @@ final class GemmMicroKernel {
     static final int NR = 16;
 
     /**
-     * C[0..4)[0..16) (+)= A·Bp over {@code kc} steps. Row r of A starts at {@code a[ar_r]} (k contiguous);
-     * B step p is {@code bp[bIdx + 16p .. +16)}. C row r starts at {@code c[cIdx + r*ldc]}.
-     * With {@code accumulate} false, C is overwritten.
+     * C[0..rows)[0..16) (+)= A·Bp for {@code rows} a multiple of 4: one 4×16 tile after another down a
+     * column panel, all against the same packed B panel (which stays in L1). The loop over tiles lives
+     * here rather than in the caller because this method is too big for C2 to inline, and a call per
+     * tile (a dozen arguments) costs several percent when kc is small.
+     *
+     * <p>Row i of A starts at {@code a[aBase + i*rowStride]} (k contiguous); B step p is
+     * {@code bp[bIdx + 16p .. +16)}; C row i starts at {@code c[cIdx + i*ldc]}. With {@code accumulate}
+     * false, C is overwritten.
      */
-    static void tile(int kc, float[] a, int ar0, int ar1, int ar2, int ar3, float[] bp, int bIdx,
-                     float[] c, int cIdx, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int bi = bIdx + p * NR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + 8);
-            FloatVector x = FloatVector.broadcast(S, a[ar0 + p]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ar1 + p]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ar2 + p]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ar3 + p]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
+    static void panel(int kc, int rows, float[] a, int aBase, int rowStride, float[] bp, int bIdx,
+                      float[] c, int cIdx, int ldc, boolean accumulate) {
+        for (int ir = 0; ir < rows; ir += MR) {
+            int ar0 = aBase + ir * rowStride, ar1 = ar0 + rowStride, ar2 = ar1 + rowStride, ar3 = ar2 + rowStride;
+            FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+            FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+            FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+            FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                int bi = bIdx + p * NR;
+                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+                FloatVector b1 = FloatVector.fromArray(S, bp, bi + 8);
+                FloatVector x = FloatVector.broadcast(S, a[ar0 + p]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, a[ar1 + p]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, a[ar2 + p]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, a[ar3 + p]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+            }
+            int r0 = cIdx + ir * ldc, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+            if (accumulate) {
+                c00 = c00.add(FloatVector.fromArray(S, c, r0));
+                c01 = c01.add(FloatVector.fromArray(S, c, r0 + 8));
+                c10 = c10.add(FloatVector.fromArray(S, c, r1));
+                c11 = c11.add(FloatVector.fromArray(S, c, r1 + 8));
+                c20 = c20.add(FloatVector.fromArray(S, c, r2));
+                c21 = c21.add(FloatVector.fromArray(S, c, r2 + 8));
+                c30 = c30.add(FloatVector.fromArray(S, c, r3));
+                c31 = c31.add(FloatVector.fromArray(S, c, r3 + 8));
+            }
+            c00.intoArray(c, r0);
+            c01.intoArray(c, r0 + 8);
+            c10.intoArray(c, r1);
+            c11.intoArray(c, r1 + 8);
+            c20.intoArray(c, r2);
+            c21.intoArray(c, r2 + 8);
+            c30.intoArray(c, r3);
+            c31.intoArray(c, r3 + 8);
         }
-        int r1 = cIdx + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-        if (accumulate) {
-            c00 = c00.add(FloatVector.fromArray(S, c, cIdx));
-            c01 = c01.add(FloatVector.fromArray(S, c, cIdx + 8));
-            c10 = c10.add(FloatVector.fromArray(S, c, r1));
-            c11 = c11.add(FloatVector.fromArray(S, c, r1 + 8));
-            c20 = c20.add(FloatVector.fromArray(S, c, r2));
-            c21 = c21.add(FloatVector.fromArray(S, c, r2 + 8));
-            c30 = c30.add(FloatVector.fromArray(S, c, r3));
-            c31 = c31.add(FloatVector.fromArray(S, c, r3 + 8));
-        }
-        c00.intoArray(c, cIdx);
-        c01.intoArray(c, cIdx + 8);
-        c10.intoArray(c, r1);
-        c11.intoArray(c, r1 + 8);
-        c20.intoArray(c, r2);
-        c21.intoArray(c, r2 + 8);
-        c30.intoArray(c, r3);
-        c31.intoArray(c, r3 + 8);
     }
 
     /**
      * An edge tile: only {@code mr} ≤ 4 rows and {@code nr} ≤ 16 columns of C exist. The full tile is
-     * computed into {@code scratch} (64 floats; the missing A rows repeat a valid row and the packed B
-     * panel is zero-padded, so nothing out of range is read) and the valid part copied out.
+     * computed into {@code scratch} (at least 64 + 4·kc floats; the packed B panel is zero-padded and
+     * missing A rows are copied in as zeros) and the valid part copied out.
      */
-    static void edgeTile(int kc, float[] a, int ar0, int ar1, int ar2, int ar3, float[] bp, int bIdx,
+    static void edgeTile(int kc, float[] a, int ar0, int rowStride, float[] bp, int bIdx,
                          float[] c, int cIdx, int ldc, boolean accumulate, int mr, int nr, float[] scratch) {
-        tile(kc, a, ar0, ar1, ar2, ar3, bp, bIdx, scratch, 0, NR, false);
+        if (mr == MR) {
+            panel(kc, MR, a, ar0, rowStride, bp, bIdx, scratch, 0, NR, false);
+        } else {
+            // Gather the valid rows (k contiguous) into the front of scratch's tail and run the full
+            // tile on them with the missing rows zero: nothing past the edge of A is read.
+            int base = MR * NR;
+            for (int r = 0; r < MR; r++) {
+                if (r < mr) System.arraycopy(a, ar0 + r * rowStride, scratch, base + r * kc, kc);
+                else java.util.Arrays.fill(scratch, base + r * kc, base + (r + 1) * kc, 0f);
+            }
+            panel(kc, MR, scratch, base, kc, bp, bIdx, scratch, 0, NR, false);
+        }
         for (int r = 0; r < mr; r++) {
             int ci = cIdx + r * ldc, si = r * NR;
             if (accumulate) {
