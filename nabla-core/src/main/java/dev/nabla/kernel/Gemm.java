@@ -24,8 +24,10 @@ public final class Gemm {
     static final int KC = 256;
     /** Rows of A per block: 96×256 floats = 96 KiB, comfortably inside the 512 KiB L2. */
     static final int MC = 96;
-    /** Columns of B packed at once (2 MiB at KC = 256); bounds the per-thread buffer. */
-    static final int NC = 2048;
+    /** Columns of C per block: an MC×NC block of C is 192 KiB (see {@link #blocked}). */
+    static final int NC = 512;
+    /** At most this many floats of B are packed at once (4 MiB, in L3): bounds the per-thread buffer. */
+    static final int B_BUDGET = 1 << 20;
     /** Products with at most this many multiply-adds run on one thread: the fork costs more. */
     static final long SERIAL_WORK = 64L * 64 * 64;
 
@@ -64,8 +66,7 @@ public final class Gemm {
             scalar(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
             return;
         }
-        // A whose rows are contiguous in k is read in place by the kernel; otherwise it is packed.
-        boolean packA = aCs != 1;
+        boolean packA = needsPackedA(n, k, aRs, aCs);
         int threads = Parallel.threads();
         long work = (long) m * n * k;
         int panels = (n + NR - 1) / NR, slivers = (m + MR - 1) / MR;
@@ -80,6 +81,19 @@ public final class Gemm {
             Parallel.forRange(slivers, 1, (from, to) -> blocked(from * MR, Math.min(m, to * MR), 0, n, k,
                     a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate));
         }
+    }
+
+    /**
+     * Whether A must be copied into slivers, or can be read in place by the kernel. In place needs each
+     * row contiguous in k. It is also worth avoiding when the rows of an A block are far apart and the
+     * copy is cheap relative to the product (n ≥ 256): rows a large power-of-two apart map to the same
+     * cache sets, and a 96-row block then no longer stays in L2 (a 1024² product lost a quarter of its
+     * speed that way). Rows no longer than a k block apart (e.g. 4096×128·128×512) are already dense.
+     */
+    static boolean needsPackedA(int n, int k, int aRs, int aCs) {
+        if (aCs != 1) return true;
+        int kBlocks = (k + KC - 1) / KC, kcMax = (k + kBlocks - 1) / kBlocks;
+        return n >= 256 && Math.abs(aRs) > kcMax;
     }
 
     /**
@@ -98,7 +112,15 @@ public final class Gemm {
         return colCost <= rowCost;
     }
 
-    /** The blocked product for C rows [i0, i1) and columns [j0, j1), on the calling thread. */
+    /**
+     * The blocked product for C rows [i0, i1) and columns [j0, j1), on the calling thread.
+     *
+     * <p>Loop order: column block (NC) → B packed for several k blocks at once → row block (MC) → k block.
+     * Running the k blocks innermost keeps one MC×NC block of C (192 KiB) close to the core while its
+     * partial sums are reloaded once per k block. The textbook order (k block outside the row blocks)
+     * reloads each tile of C only after the whole of A has streamed past, i.e. from DRAM for n ≥ 1024:
+     * Java has no prefetch instruction to hide that, and it cost a third of the speed at n = 2048.
+     */
     private static void blocked(int i0, int i1, int j0, int j1, int k,
                                 float[] a, int aOff, int aRs, int aCs, boolean packA,
                                 float[] b, int bOff, int bRs, int bCs,
@@ -106,44 +128,60 @@ public final class Gemm {
         Workspace ws = WORKSPACE.get();
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks;    // equal k blocks: no short tail block
-        float[] bp = ws.b(kcMax * roundUp(Math.min(NC, j1 - j0), NR));
+        int ncMax = roundUp(Math.min(NC, j1 - j0), NR);
+        // How many k blocks of B are packed together: all of them unless that exceeds B_BUDGET floats.
+        int group = Math.max(1, Math.min(kBlocks, B_BUDGET / (kcMax * ncMax)));
+        float[] bp = ws.b(group * kcMax * ncMax);
         float[] ap = packA ? ws.a(kcMax * roundUp(Math.min(MC, i1 - i0), MR)) : null;
         float[] tile = ws.tile(kcMax);
         for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
-            for (int kb = 0; kb < kBlocks; kb++) {
-                int k0 = (int) ((long) k * kb / kBlocks), kc = (int) ((long) k * (kb + 1) / kBlocks) - k0;
-                boolean acc = accumulate || kb > 0;     // later k blocks add to what the first wrote
-                GemmPacking.packB(k0, kc, jc, nc, b, bOff, bRs, bCs, bp);
+            int nc = Math.min(NC, j1 - jc), ncPadded = roundUp(nc, NR);
+            for (int g0 = 0; g0 < kBlocks; g0 += group) {
+                int g1 = Math.min(kBlocks, g0 + group);
+                int kStart = kStart(k, kBlocks, g0);
+                for (int kb = g0; kb < g1; kb++) {
+                    int k0 = kStart(k, kBlocks, kb), kc = kStart(k, kBlocks, kb + 1) - k0;
+                    GemmPacking.packB(k0, kc, jc, nc, b, bOff, bRs, bCs, bp, (k0 - kStart) * ncPadded);
+                }
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    float[] as;
-                    int aBase, rowStride;
-                    if (packA) {
-                        GemmPacking.packA(ic, mc, k0, kc, a, aOff, aRs, aCs, ap);
-                        as = ap;
-                        aBase = 0;
-                        rowStride = kc;
-                    } else {
-                        as = a;
-                        aBase = aOff + ic * aRs + k0;
-                        rowStride = aRs;
+                    for (int kb = g0; kb < g1; kb++) {
+                        int k0 = kStart(k, kBlocks, kb), kc = kStart(k, kBlocks, kb + 1) - k0;
+                        boolean acc = accumulate || kb > 0;     // later k blocks add to what the first wrote
+                        float[] as;
+                        int aBase, rowStride;
+                        if (packA) {
+                            GemmPacking.packA(ic, mc, k0, kc, a, aOff, aRs, aCs, ap);
+                            as = ap;
+                            aBase = 0;
+                            rowStride = kc;
+                        } else {
+                            as = a;
+                            aBase = aOff + ic * aRs + k0;
+                            rowStride = aRs;
+                        }
+                        macro(mc, nc, kc, as, aBase, rowStride, bp, (k0 - kStart) * ncPadded,
+                                c, cOff + ic * ldc + jc, ldc, acc, tile);
                     }
-                    macro(mc, nc, kc, as, aBase, rowStride, bp, c, cOff + ic * ldc + jc, ldc, acc, tile);
                 }
             }
         }
+    }
+
+    /** Start of k block {@code kb} of {@code kBlocks} near-equal blocks. */
+    private static int kStart(int k, int kBlocks, int kb) {
+        return (int) ((long) k * kb / kBlocks);
     }
 
     /**
      * One block: every 16-column panel of the packed B block against every 4-row sliver of the A block.
      * Row i of the A block starts at {@code as[aBase + i*rowStride]}.
      */
-    private static void macro(int mc, int nc, int kc, float[] as, int aBase, int rowStride, float[] bp,
+    private static void macro(int mc, int nc, int kc, float[] as, int aBase, int rowStride, float[] bp, int bpBase,
                               float[] c, int cBase, int ldc, boolean acc, float[] tile) {
         int fullRows = mc / MR * MR;
         for (int jr = 0; jr < nc; jr += NR) {
-            int nr = Math.min(NR, nc - jr), bIdx = jr * kc;
+            int nr = Math.min(NR, nc - jr), bIdx = bpBase + jr * kc;
             int cIdx = cBase + jr;
             if (nr == NR) {
                 GemmMicroKernel.panel(kc, fullRows, as, aBase, rowStride, bp, bIdx, c, cIdx, ldc, acc);

@@ -16,13 +16,13 @@ final class GemmPacking {
 
     /**
      * Packs B[k0 .. k0+kc)[j0 .. j0+nc) into panels of {@value GemmMicroKernel#NR} columns: panel q holds
-     * step p at {@code bp[q*kc*NR + p*NR .. +NR)}. Columns past nc in the last panel are zero, so the
+     * step p at {@code bp[bpOff + q*kc*NR + p*NR .. +NR)}. Columns past nc in the last panel are zero, so the
      * kernel can always compute a full tile.
      */
-    static void packB(int k0, int kc, int j0, int nc, float[] b, int bOff, int bRs, int bCs, float[] bp) {
+    static void packB(int k0, int kc, int j0, int nc, float[] b, int bOff, int bRs, int bCs, float[] bp, int bpOff) {
         int panels = (nc + NR - 1) / NR;
         for (int q = 0; q < panels; q++) {
-            int j = j0 + q * NR, w = Math.min(NR, nc - q * NR), dst = q * kc * NR;
+            int j = j0 + q * NR, w = Math.min(NR, nc - q * NR), dst = bpOff + q * kc * NR;
             int src = bOff + k0 * bRs + j * bCs;
             if (w == NR && bCs == 1) {
                 // Row-major B: two vector copies per step.
