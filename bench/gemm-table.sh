@@ -2,7 +2,10 @@
 # Nabla's sgemm against OpenBLAS (through NumPy) on the same shapes, on 1 and 2 threads:
 # prints shape, threads, Nabla GFLOPS, OpenBLAS GFLOPS and their ratio.
 #
-#   bench/gemm-table.sh [--seconds S] [--shapes 256,64x784x64,...] [--no-build]
+#   bench/gemm-table.sh [--seconds S] [--shapes 256,64x784x64,...] [--rounds R] [--no-build]
+#
+# With --rounds R (default 1) OpenBLAS and Nabla are measured in turn R times and the best figure of
+# each configuration is kept, for both alike: on a shared machine this rides out bursts of load.
 #
 # Needs JDK 25 (JAVA_HOME if it is 25, else /usr/lib/jvm/*25*) and /usr/bin/python3 with NumPy linked
 # to OpenBLAS. Run it on an otherwise idle machine: the figures are only as quiet as the cores.
@@ -12,12 +15,14 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds=1.5
 shapes="64,128,256,512,1024,2048,64x784x64,64x64x784,128x3136x128,4096x128x512"
 build=1
+rounds=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --shapes) shapes="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
-    *) echo "usage: $0 [--seconds S] [--shapes LIST] [--no-build]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--seconds S] [--shapes LIST] [--rounds R] [--no-build]" >&2; exit 2 ;;
   esac
 done
 
@@ -42,15 +47,21 @@ fi
 
 openblas_lib=/usr/lib/x86_64-linux-gnu/openblas-openmp
 figures="$(mktemp)"
-trap 'rm -f "$figures"' EXIT
-for t in 1 2; do
-  echo "OpenBLAS (NumPy), $t thread(s) ..." >&2
-  LD_LIBRARY_PATH="$openblas_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-    OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t GOTO_NUM_THREADS=$t \
-    /usr/bin/python3 "$root/bench/openblas_gemm.py" --threads $t --shapes "$shapes" --seconds "$seconds" >>"$figures"
+nabla_figures="$(mktemp)"
+trap 'rm -f "$figures" "$nabla_figures"' EXIT
+# Transparent huge pages: NumPy asks for them on its large arrays (madvise), so the JVM should too;
+# with 4 KiB pages the TLB misses cost Nabla 10-20% at n >= 1024.
+jvm=("$java" -Xms2g -Xmx2g -XX:+UseParallelGC -XX:+UseTransparentHugePages --add-modules jdk.incubator.vector -cp "$jar")
+for ((round = 1; round <= rounds; round++)); do
+  for t in 1 2; do
+    echo "round $round/$rounds: OpenBLAS (NumPy), $t thread(s) ..." >&2
+    LD_LIBRARY_PATH="$openblas_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+      OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t GOTO_NUM_THREADS=$t \
+      /usr/bin/python3 "$root/bench/openblas_gemm.py" --threads $t --shapes "$shapes" --seconds "$seconds" >>"$figures"
+  done
+  echo "round $round/$rounds: Nabla ($java) ..." >&2
+  "${jvm[@]}" dev.nabla.bench.GemmTable --threads 1,2 --shapes "$shapes" --seconds "$seconds" --jsonl \
+    >>"$nabla_figures" 2> >(grep -v 'Using incubator modules' >&2)
 done
-
-echo "Nabla ($java) ..." >&2
-"$java" -Xms2g -Xmx2g -XX:+UseParallelGC --add-modules jdk.incubator.vector \
-  -cp "$jar" dev.nabla.bench.GemmTable --threads 1,2 --shapes "$shapes" --seconds "$seconds" --openblas "$figures" \
+"${jvm[@]}" dev.nabla.bench.GemmTable --threads 1,2 --shapes "$shapes" --nabla "$nabla_figures" --openblas "$figures" \
   2> >(grep -v 'Using incubator modules' >&2)
