@@ -2,7 +2,10 @@
 # Nabla's sgemm against OpenBLAS (through NumPy) on the same shapes, on 1 and 2 threads:
 # prints shape, threads, Nabla GFLOPS, OpenBLAS GFLOPS and their ratio.
 #
-#   bench/gemm-table.sh [--seconds S] [--shapes 256,64x784x64,...] [--rounds R] [--no-build]
+#   bench/gemm-table.sh [--seconds S] [--shapes 256,64x784x64,...] [--rounds R] [--interleaved] [--no-build]
+#
+# --interleaved skips NumPy: GemmTable calls the same OpenBLAS in process (FFM) and alternates samples
+# of the two libraries, which keeps the ratio meaningful while other jobs load the machine.
 #
 # With --rounds R (default 1) OpenBLAS and Nabla are measured in turn R times and the best figure of
 # each configuration is kept, for both alike: on a shared machine this rides out bursts of load.
@@ -16,13 +19,15 @@ seconds=1.5
 shapes="64,128,256,512,1024,2048,64x784x64,64x64x784,128x3136x128,4096x128x512"
 build=1
 rounds=1
+interleaved=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --shapes) shapes="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
+    --interleaved) interleaved=1; shift ;;
     --no-build) build=0; shift ;;
-    *) echo "usage: $0 [--seconds S] [--shapes LIST] [--rounds R] [--no-build]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--seconds S] [--shapes LIST] [--rounds R] [--interleaved] [--no-build]" >&2; exit 2 ;;
   esac
 done
 
@@ -52,6 +57,13 @@ trap 'rm -f "$figures" "$nabla_figures"' EXIT
 # Transparent huge pages: NumPy asks for them on its large arrays (madvise), so the JVM should too;
 # with 4 KiB pages the TLB misses cost Nabla 10-20% at n >= 1024.
 jvm=("$java" -Xms2g -Xmx2g -XX:+UseParallelGC -XX:+UseTransparentHugePages --add-modules jdk.incubator.vector -cp "$jar")
+if [[ $interleaved == 1 ]]; then
+  # PASSIVE: idle OpenMP threads sleep instead of spinning on the cores Nabla's threads need next.
+  OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 \
+    "${jvm[@]}" --enable-native-access=ALL-UNNAMED dev.nabla.bench.GemmTable --threads 1,2 --shapes "$shapes" \
+    --seconds "$seconds" --interleave "$openblas_lib/libopenblas.so.0" 2> >(grep -v 'Using incubator modules' >&2)
+  exit 0
+fi
 for ((round = 1; round <= rounds; round++)); do
   for t in 1 2; do
     echo "round $round/$rounds: OpenBLAS (NumPy), $t thread(s) ..." >&2

@@ -4,6 +4,7 @@ import dev.nabla.kernel.Gemm;
 import dev.nabla.kernel.Parallel;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,8 +23,10 @@ import java.util.regex.Pattern;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp ... dev.nabla.bench.GemmTable
  *      [--threads 1,2] [--shapes 256,64x784x64,...] [--seconds 1.5] [--openblas figures.jsonl] [--jsonl]
- *      [--nabla figures.jsonl]
+ *      [--nabla figures.jsonl] [--interleave /path/to/libopenblas.so]
  * </pre>
+ * With {@code --interleave}, OpenBLAS is called in this process (FFM) and timed sample by sample in
+ * turn with Nabla, so that both see the same load: the fairest ratio on a shared machine.
  * Figure files hold one JSON object per line: {@code {"m":..,"k":..,"n":..,"threads":..,"gflops":..}};
  * {@code --jsonl} prints Nabla's figures in that form instead of a table. With {@code --nabla} nothing is
  * measured: the table is printed from that file. When a file names a configuration more than once (runs
@@ -36,7 +39,7 @@ public final class GemmTable {
         int[] threads = {1, 2};
         List<GemmShape> shapes = GemmShape.STANDARD;
         double seconds = 1.5;
-        Path openblas = null, nabla = null;
+        Path openblas = null, nabla = null, interleave = null;
         boolean jsonl = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -46,9 +49,14 @@ public final class GemmTable {
                 case "--openblas" -> openblas = Path.of(args[++i]);
                 case "--jsonl" -> jsonl = true;
                 case "--nabla" -> nabla = Path.of(args[++i]);
+                case "--interleave" -> interleave = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (use --threads, --shapes, --seconds, --openblas, --jsonl, --nabla)");
+                        + " (use --threads, --shapes, --seconds, --openblas, --jsonl, --nabla, --interleave)");
             }
+        }
+        if (interleave != null) {
+            interleaved(new OpenBlas(interleave), shapes, threads, seconds);
+            return;
         }
         Map<String, Double> reference = openblas == null ? Map.of() : readFigures(openblas);
         Map<String, Double> recorded = nabla == null ? null : readFigures(nabla);
@@ -80,6 +88,23 @@ public final class GemmTable {
         }
     }
 
+    /** Nabla and OpenBLAS timed in alternating samples; prints medians and their ratio. */
+    private static void interleaved(OpenBlas blas, List<GemmShape> shapes, int[] threads, double seconds) {
+        warmUpCompiler(seconds);
+        System.out.printf("%-15s %7s %12s %15s %7s   (interleaved in one process)%n",
+                "M x K x N", "threads", "Nabla GFLOPS", "OpenBLAS GFLOPS", "ratio");
+        for (GemmShape s : shapes) {
+            for (int t : threads) {
+                Parallel.setThreads(t);
+                blas.setThreads(t);
+                try (Arena arena = Arena.ofConfined()) {
+                    double[] g = measure(s, seconds, nablaCall(s), blas.product(s, arena));
+                    System.out.printf("%-15s %7d %12.1f %15.1f %6.0f%%%n", s, t, g[0], g[1], 100 * g[0] / g[1]);
+                }
+            }
+        }
+    }
+
     /**
      * The Vector API is very slow until C2 has compiled the kernel, so run full and edge tiles on both
      * thread counts first: the first shape timed then starts from compiled code like the others.
@@ -89,28 +114,48 @@ public final class GemmTable {
             for (int t : new int[] {1, 2}) measure(s, t, Math.min(seconds, 1.0));
     }
 
-    /** Median GFLOPS of timed samples, each long enough (~20 ms) that the clock's resolution does not matter. */
+    private static Runnable nablaCall(GemmShape s) {
+        float[] a = s.a(), b = s.b(), c = s.c();
+        return () -> Gemm.sgemm(s.m(), s.n(), s.k(), a, 0, s.k(), 1, b, 0, s.n(), 1, c, 0, s.n(), false);
+    }
+
     static double measure(GemmShape s, int threads, double seconds) {
         Parallel.setThreads(threads);
-        float[] a = s.a(), b = s.b(), c = s.c();
-        Runnable call = () -> Gemm.sgemm(s.m(), s.n(), s.k(), a, 0, s.k(), 1, b, 0, s.n(), 1, c, 0, s.n(), false);
-        // Warm-up: let C2 compile the kernel and the caches and pool threads settle (a third of the budget).
+        return measure(s, seconds, nablaCall(s))[0];
+    }
+
+    /**
+     * Median GFLOPS of each call, timed in samples long enough (~20 ms) that the clock's resolution does
+     * not matter; with several calls the samples alternate between them. A third of the time budget goes
+     * to warming up first (JIT, caches, pool threads).
+     */
+    static double[] measure(GemmShape s, double seconds, Runnable... calls) {
+        int[] reps = new int[calls.length];
         long warmEnd = System.nanoTime() + (long) (seconds / 3 * 1e9);
-        int calls = 0;
-        long t0 = System.nanoTime();
-        do { call.run(); calls++; } while (System.nanoTime() < warmEnd || calls < 3);
-        double perCall = (System.nanoTime() - t0) / (double) calls;
-        int reps = (int) Math.max(1, Math.ceil(20e6 / perCall));
-        List<Double> samples = new ArrayList<>();
-        long end = System.nanoTime() + (long) (seconds * 1e9);
+        for (int i = 0; i < calls.length; i++) {
+            int count = 0;
+            long t0 = System.nanoTime();
+            do { calls[i].run(); count++; } while (System.nanoTime() < warmEnd || count < 3);
+            reps[i] = (int) Math.max(1, Math.ceil(20e6 / ((System.nanoTime() - t0) / (double) count)));
+            warmEnd = System.nanoTime() + (long) (seconds / 3 * 1e9);
+        }
+        List<List<Double>> samples = new ArrayList<>();
+        for (int i = 0; i < calls.length; i++) samples.add(new ArrayList<>());
+        long end = System.nanoTime() + (long) (seconds * calls.length * 1e9);
         do {
-            long start = System.nanoTime();
-            for (int r = 0; r < reps; r++) call.run();
-            samples.add((System.nanoTime() - start) / (double) reps);
-        } while (System.nanoTime() < end || samples.size() < 5);
-        samples.sort(null);
-        double median = samples.get(samples.size() / 2);
-        return s.flops() / median;    // flops per ns = GFLOPS
+            for (int i = 0; i < calls.length; i++) {
+                long start = System.nanoTime();
+                for (int r = 0; r < reps[i]; r++) calls[i].run();
+                samples.get(i).add((System.nanoTime() - start) / (double) reps[i]);
+            }
+        } while (System.nanoTime() < end || samples.get(0).size() < 5);
+        double[] gflops = new double[calls.length];
+        for (int i = 0; i < calls.length; i++) {
+            List<Double> x = samples.get(i);
+            x.sort(null);
+            gflops[i] = s.flops() / x.get(x.size() / 2);    // flops per ns = GFLOPS
+        }
+        return gflops;
     }
 
     private static final Pattern FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*([-0-9.eE+]+)");
