@@ -11,11 +11,11 @@ import static dev.nabla.kernel.GemmMicroKernel.NR;
  * {@link #KC} steps of k and {@link #MC} rows of A so that a block of A stays in L2 while it meets every
  * {@value GemmMicroKernel#NR}-column panel of B, and each panel (KC×16 floats, 16 KiB) stays in L1 while
  * it meets every 4-row sliver of A. B is always packed (that is where its strides are paid for); A is
- * read in place when its rows are contiguous and packed otherwise. The 4×16 tile itself is
- * {@link GemmMicroKernel}.
+ * read in place when its rows are contiguous and close together, and packed otherwise
+ * ({@link #needsPackedA}). The 4×16 tile itself is {@link GemmMicroKernel}.
  *
- * <p>Two threads split C into column ranges (each packs only its own part of B and reads A in place)
- * or, when that would mean packing A twice or C has too few columns, into row ranges.
+ * <p>Two threads split C into column ranges (each packs only its own part of B) or, when that would
+ * cost more (A packed twice, or too few columns to share evenly), into row ranges.
  */
 public final class Gemm {
     private Gemm() {}
@@ -86,9 +86,9 @@ public final class Gemm {
     /**
      * Whether A must be copied into slivers, or can be read in place by the kernel. In place needs each
      * row contiguous in k. It is also worth avoiding when the rows of an A block are far apart and the
-     * copy is cheap relative to the product (n ≥ 256): rows a large power-of-two apart map to the same
-     * cache sets, and a 96-row block then no longer stays in L2 (a 1024² product lost a quarter of its
-     * speed that way). Rows no longer than a k block apart (e.g. 4096×128·128×512) are already dense.
+     * copy is cheap relative to the product (n ≥ 256, where it costs about 1%): rows a large power of two
+     * apart map to the same cache sets, so a 96-row block no longer stays in L2 (1024² products ran
+     * slower in place). Rows no longer than a k block apart (e.g. 4096×128·128×512) are already dense.
      */
     static boolean needsPackedA(int n, int k, int aRs, int aCs) {
         if (aCs != 1) return true;
@@ -118,8 +118,8 @@ public final class Gemm {
      * <p>Loop order: column block (NC) → B packed for several k blocks at once → row block (MC) → k block.
      * Running the k blocks innermost keeps one MC×NC block of C (192 KiB) close to the core while its
      * partial sums are reloaded once per k block. The textbook order (k block outside the row blocks)
-     * reloads each tile of C only after the whole of A has streamed past, i.e. from DRAM for n ≥ 1024:
-     * Java has no prefetch instruction to hide that, and it cost a third of the speed at n = 2048.
+     * reloads each tile of C only after the whole of A has streamed past, i.e. from DRAM for n ≥ 1024,
+     * and Java has no prefetch instruction to hide that latency (measured slower at n = 2048).
      */
     private static void blocked(int i0, int i1, int j0, int j1, int k,
                                 float[] a, int aOff, int aRs, int aCs, boolean packA,
