@@ -1,0 +1,88 @@
+package dev.nabla.kernel;
+
+import jdk.incubator.vector.FloatVector;
+
+import static dev.nabla.kernel.GemmMicroKernel.MR;
+import static dev.nabla.kernel.GemmMicroKernel.NR;
+import static dev.nabla.kernel.GemmMicroKernel.S;
+
+/**
+ * Copies blocks of A and B into the layouts the micro-kernel streams through. Packing is where the
+ * strides of the operands are paid for, once per block, so the kernel itself only ever sees unit strides:
+ * a transposed or sliced operand costs the same as a contiguous one.
+ */
+final class GemmPacking {
+    private GemmPacking() {}
+
+    /**
+     * Packs B[k0 .. k0+kc)[j0 .. j0+nc) into panels of {@value GemmMicroKernel#NR} columns: panel q holds
+     * step p at {@code bp[bpOff + q*kc*NR + p*NR .. +NR)}. Columns past nc in the last panel are zero, so the
+     * kernel can always compute a full tile.
+     */
+    static void packB(int k0, int kc, int j0, int nc, float[] b, int bOff, int bRs, int bCs, float[] bp, int bpOff) {
+        int panels = (nc + NR - 1) / NR;
+        for (int q = 0; q < panels; q++) {
+            int j = j0 + q * NR, w = Math.min(NR, nc - q * NR), dst = bpOff + q * kc * NR;
+            int src = bOff + k0 * bRs + j * bCs;
+            if (w == NR && bCs == 1) {
+                // Row-major B: two vector copies per step.
+                for (int p = 0; p < kc; p++, src += bRs, dst += NR) {
+                    FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+                    FloatVector.fromArray(S, b, src + 8).intoArray(bp, dst + 8);
+                }
+            } else if (bRs == 1) {
+                // Column-major (transposed) B: read each column along k contiguously and scatter it
+                // into its lane; reading in order matters more than writing in order here.
+                for (int jj = 0; jj < w; jj++) {
+                    int s = src + jj * bCs;
+                    for (int p = 0, d = dst + jj; p < kc; p++, d += NR) bp[d] = b[s + p];
+                }
+                if (w < NR) zeroLanes(bp, dst, kc, w);
+            } else {
+                for (int p = 0; p < kc; p++, src += bRs, dst += NR) {
+                    for (int jj = 0; jj < w; jj++) bp[dst + jj] = b[src + jj * bCs];
+                    for (int jj = w; jj < NR; jj++) bp[dst + jj] = 0f;
+                }
+            }
+        }
+    }
+
+    private static void zeroLanes(float[] bp, int dst, int kc, int w) {
+        for (int p = 0; p < kc; p++, dst += NR)
+            for (int jj = w; jj < NR; jj++) bp[dst + jj] = 0f;
+    }
+
+    /**
+     * Packs A[i0 .. i0+mc)[k0 .. k0+kc) into slivers of {@value GemmMicroKernel#MR} rows, each row kc
+     * floats long: row r of sliver s starts at {@code ap[(s*MR + r)*kc]}, i.e. row i of the block
+     * simply starts at {@code ap[(i - i0)*kc]}. A missing last sliver row is not written; the driver
+     * points the kernel at a valid row instead.
+     */
+    static void packA(int i0, int mc, int k0, int kc, float[] a, int aOff, int aRs, int aCs, float[] ap) {
+        if (aRs == 1) {
+            // Column-major (transposed) A: walk each column contiguously, four rows at a time, so the
+            // reads stay in order and the four writes go to four row streams.
+            int i = 0;
+            for (; i + MR <= mc; i += MR) {
+                int src = aOff + (i0 + i) + k0 * aCs, d = i * kc;
+                for (int p = 0; p < kc; p++, src += aCs) {
+                    ap[d + p] = a[src];
+                    ap[d + kc + p] = a[src + 1];
+                    ap[d + 2 * kc + p] = a[src + 2];
+                    ap[d + 3 * kc + p] = a[src + 3];
+                }
+            }
+            for (; i < mc; i++) {
+                int src = aOff + (i0 + i) + k0 * aCs, d = i * kc;
+                for (int p = 0; p < kc; p++, src += aCs) ap[d + p] = a[src];
+            }
+        } else if (aCs == 1) {
+            for (int i = 0; i < mc; i++) System.arraycopy(a, aOff + (i0 + i) * aRs + k0, ap, i * kc, kc);
+        } else {
+            for (int i = 0; i < mc; i++) {
+                int src = aOff + (i0 + i) * aRs + k0 * aCs, d = i * kc;
+                for (int p = 0; p < kc; p++, src += aCs) ap[d + p] = a[src];
+            }
+        }
+    }
+}
