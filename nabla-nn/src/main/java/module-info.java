@@ -7,4 +7,5 @@ module dev.nabla.nn {
     exports dev.nabla.nn.loss;
     exports dev.nabla.nn.init;
     exports dev.nabla.nn.models;
+    exports dev.nabla.nn.generate;
 }

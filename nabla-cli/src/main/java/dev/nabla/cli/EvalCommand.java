@@ -3,7 +3,7 @@ package dev.nabla.cli;
 import dev.nabla.cli.config.RunConfig;
 import dev.nabla.data.Dataset;
 import dev.nabla.metrics.Metric;
-import dev.nabla.nn.layers.Sequential;
+import dev.nabla.nn.Module;
 import dev.nabla.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
-/** {@code nabla eval CONFIG}: the loss and metrics of trained weights on the config's data. */
+/**
+ * {@code nabla eval CONFIG}: the loss and metrics of trained weights on the config's data; for a language model also
+ * the perplexity, exp(loss). Text data is read with the tokenizer the training run saved.
+ */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate trained weights (default: the run's model.safetensors) on the test and validation data.")
 final class EvalCommand implements Callable<Integer> {
@@ -32,7 +35,8 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         RunConfig cfg = options.load();
-        Sequential model = Session.model(cfg);
+        if (cfg.isText()) Session.savedTokenizer(cfg, null, false);
+        Module model = Session.model(cfg);
         RunConfig.loadWeights(model, Session.weights(cfg, weights), null, "--weights");
         RunConfig.Data data = cfg.loadData();
         List<Supplier<Metric>> metrics = cfg.metrics(data.numClasses());
@@ -55,7 +59,8 @@ final class EvalCommand implements Callable<Integer> {
             sets.put(split, d);
         }
         for (var e : sets.entrySet())
-            System.out.println(e.getKey() + ": " + Session.figures(trainer.evaluate(Session.evalLoader(cfg, e.getValue())))
+            System.out.println(e.getKey() + ": " + Session.figures(Session.withPerplexity(cfg,
+                    trainer.evaluate(Session.evalLoader(cfg, e.getValue()))))
                     + String.format("  (%,d examples)", e.getValue().size()));
         return 0;
     }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** The {@code nabla} command: a good Unix citizen (exit 0 on success, one-line errors on stderr). */
 @Command(name = "nabla", mixinStandardHelpOptions = true, version = "nabla 0.1.0-SNAPSHOT",
         description = "Nabla, deep learning for the JVM.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, SummaryCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, GenerateCommand.class, SummaryCommand.class,
                 DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--debug", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)

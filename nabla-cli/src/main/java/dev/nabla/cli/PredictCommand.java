@@ -2,8 +2,7 @@ package dev.nabla.cli;
 
 import dev.nabla.io.Npy;
 import dev.nabla.cli.config.RunConfig;
-import dev.nabla.nn.layers.Embedding;
-import dev.nabla.nn.layers.Sequential;
+import dev.nabla.nn.Module;
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
@@ -40,7 +39,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         RunConfig cfg = options.load();
-        Sequential model = Session.model(cfg);
+        Module model = Session.model(cfg);
         RunConfig.loadWeights(model, Session.weights(cfg, weights), null, "--weights");
         Tensor x;
         try {
@@ -49,8 +48,8 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--input: no such file " + input);
         }
         if (x.rank() == 0) throw new IllegalArgumentException("--input: expected one example per row, got a scalar");
-        boolean indices = model.size() > 0 && model.get(0) instanceof Embedding;
-        if (!indices && x.dtype() != DType.FLOAT32) x = x.to(DType.FLOAT32);
+        DType wanted = cfg.takesIndices() ? DType.INT64 : DType.FLOAT32;
+        if (x.dtype() != wanted) x = x.to(wanted);
         int[] example = java.util.Arrays.copyOfRange(x.shape(), 1, x.rank());
         cfg.shapes(model, example); // names the layer that does not fit these inputs
         Trainer trainer = new Trainer(model, cfg.buildLoss(), cfg.buildOptimizer(model), cfg.seed);

@@ -3,10 +3,14 @@ package dev.nabla.cli;
 import dev.nabla.cli.config.RunConfig;
 import dev.nabla.data.DataLoader;
 import dev.nabla.data.Dataset;
-import dev.nabla.nn.layers.Sequential;
+import dev.nabla.nn.Module;
 import dev.nabla.tensor.Generator;
+import dev.nabla.text.Tokenizer;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -14,8 +18,8 @@ import java.util.Map;
 final class Session {
     private Session() {}
 
-    static Sequential model(RunConfig cfg) {
-        return cfg.buildModel(new Generator(cfg.seed));
+    static Module model(RunConfig cfg) {
+        return cfg.buildModule(new Generator(cfg.seed));
     }
 
     static DataLoader trainLoader(RunConfig cfg, Dataset d) {
@@ -34,6 +38,39 @@ final class Session {
             throw new IllegalArgumentException("no weights at " + p + (option == null ? "; train first (nabla train " + cfg.file
                     + ") or pass --weights FILE" : ""));
         return p;
+    }
+
+    /** Where a training run on text saves its tokenizer: {@code output.dir/tokenizer}. */
+    static Path tokenizerDir(RunConfig cfg) {
+        return cfg.outputDir.resolve("tokenizer");
+    }
+
+    /**
+     * For text data: makes the config use the tokenizer saved in {@code dir} (default: the run's), so that ids mean what
+     * they meant in training; {@code required} makes its absence an error, else the config builds one. Returns it.
+     */
+    static Tokenizer savedTokenizer(RunConfig cfg, Path dir, boolean required) throws IOException {
+        Path d = dir != null ? dir : tokenizerDir(cfg);
+        if (!Files.isDirectory(d)) {
+            if (required || dir != null)
+                throw new IllegalArgumentException("no tokenizer at " + d + (dir == null ? "; train on text data first (nabla train "
+                        + cfg.file + ") or pass --tokenizer DIR" : ""));
+            return cfg.tokenizer();
+        }
+        Tokenizer t = Tokenizer.load(d);
+        cfg.useTokenizer(t);
+        return t;
+    }
+
+    /** The evaluation figures with, for a language model, the perplexity exp(loss) right after the loss. */
+    static Map<String, Double> withPerplexity(RunConfig cfg, Map<String, Double> figures) {
+        if (!cfg.isLanguageModel() || !figures.containsKey("loss")) return figures;
+        Map<String, Double> out = new LinkedHashMap<>();
+        figures.forEach((k, v) -> {
+            out.put(k, v);
+            if (k.equals("loss")) out.put("perplexity", Math.exp(v));
+        });
+        return out;
     }
 
     /** {@code loss 0.3412  accuracy 0.8800}. */

@@ -2,6 +2,7 @@ package dev.nabla.cli;
 
 import dev.nabla.cli.config.RunConfig;
 import dev.nabla.cli.report.Summary;
+import dev.nabla.nn.Module;
 import dev.nabla.nn.layers.Sequential;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,9 +20,10 @@ final class SummaryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         RunConfig cfg = options.load();
-        Sequential model = Session.model(cfg);
+        Module model = Session.model(cfg);
         int[] input = cfg.inputShape();
-        System.out.print(Summary.table(model, input, cfg.shapes(model, input)));
+        Sequential table = model instanceof Sequential s ? s : new Sequential(model); // a GPT is one row
+        System.out.print(Summary.table(table, input, cfg.shapes(model, input)));
         return 0;
     }
 }

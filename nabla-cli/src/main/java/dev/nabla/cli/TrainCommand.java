@@ -6,7 +6,7 @@ import dev.nabla.cli.report.RunReport;
 import dev.nabla.data.DataLoader;
 import dev.nabla.io.SafeTensors;
 import dev.nabla.metrics.Metric;
-import dev.nabla.nn.layers.Sequential;
+import dev.nabla.nn.Module;
 import dev.nabla.nn.loss.Loss;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.optim.schedule.LRSchedule;
@@ -60,8 +60,10 @@ final class TrainCommand implements Callable<Integer> {
         if (resume && fresh) throw new IllegalArgumentException("--resume and --fresh exclude each other");
         PrintStream out = System.out;
         RunConfig cfg = options.load();
-        Sequential model = Session.model(cfg);
+        if (resume && cfg.isText()) Session.savedTokenizer(cfg, null, false); // the ids the checkpoints were trained on
+        Module model = Session.model(cfg);
         RunConfig.Data data = cfg.loadData();
+        cfg.checkVocabulary(model);
         cfg.shapes(model, cfg.inputShape(data)); // a layer that does not fit is reported with its line before training
         Loss loss = cfg.buildLoss();
         Optimizer<?, ?> opt = cfg.buildOptimizer(model);
@@ -78,6 +80,7 @@ final class TrainCommand implements Callable<Integer> {
         Path outDir = cfg.outputDir, ckDir = outDir.resolve("checkpoints");
         TrainState state = startState(ckDir, trainer, out);
         Files.createDirectories(outDir);
+        if (cfg.tokenizer() != null) cfg.tokenizer().save(Session.tokenizerDir(cfg));
 
         List<Callback> callbacks = new ArrayList<>();
         if (cfg.progress) callbacks.add(ProgressBar.toStdout());
@@ -94,7 +97,8 @@ final class TrainCommand implements Callable<Integer> {
         DataLoader val = Session.evalLoader(cfg, data.val());
         History history = trainer.fit(Session.trainLoader(cfg, data.train()), val, cfg.epochs, callbacks, state);
 
-        Map<String, Double> test = data.test() == null ? null : trainer.evaluate(Session.evalLoader(cfg, data.test()));
+        Map<String, Double> test = data.test() == null ? null
+                : Session.withPerplexity(cfg, trainer.evaluate(Session.evalLoader(cfg, data.test())));
         Path weights = outDir.resolve("model.safetensors"), metricsFile = outDir.resolve("metrics.json");
         SafeTensors.write(weights, model.stateDict(), Map.of("format", "pt"));
         RunReport.writeText(outDir.resolve("history.csv"), history.toCsv());
@@ -109,6 +113,7 @@ final class TrainCommand implements Callable<Integer> {
         out.println("history: " + outDir.resolve("history.csv"));
         if (cfg.chart && history.size() > 0) out.println("chart:   " + chart);
         if (cfg.checkpoints) out.println("checkpoints: " + ckDir);
+        if (cfg.tokenizer() != null) out.println("tokenizer: " + Session.tokenizerDir(cfg));
         return 0;
     }
 

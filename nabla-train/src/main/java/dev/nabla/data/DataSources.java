@@ -19,15 +19,17 @@ public final class DataSources {
     private DataSources() {}
 
     /**
-     * Features and labels from two .npy files with the same first dim. Float features become float32;
-     * integer labels stay int64 (class indices), float labels stay float32 (regression targets).
+     * Features and labels from two .npy files with the same first dim, as {@link Npy#read} gives them: float arrays
+     * as float32, integer (and bool) arrays as int64. So integer features stay int64 (token ids for an embedding, e.g.
+     * [N, T] windows with [N, T] next-token targets); a model that needs float inputs converts them
+     * ({@code x.to(DType.FLOAT32)}). Integer labels are int64 (class indices), float labels float32 (regression targets).
      */
     public static TensorDataset npy(Path x, Path y) throws IOException {
         Tensor xs = Npy.read(x), ys = Npy.read(y);
         if (xs.rank() == 0 || ys.rank() == 0 || xs.size(0) != ys.size(0))
             throw new IOException("npy: " + x + " has shape " + Shape.str(xs.shape()) + " but " + y + " has shape "
                     + Shape.str(ys.shape()) + "; both need the same number of examples along dim 0");
-        return new TensorDataset(xs.to(DType.FLOAT32), ys);
+        return new TensorDataset(xs, ys);
     }
 
     /**

@@ -37,6 +37,18 @@ class DataSourcesTest {
     }
 
     @Test
+    void npyIntegerFeaturesStayInt64(@TempDir Path dir) throws IOException {
+        // token windows: inputs [N, T] and next-token targets [N, T], both int64
+        Npy.write(dir.resolve("x.npy"), Tensor.ofLongs(new long[] {1, 2, 3, 4, 5, 6}, 2, 3));
+        Npy.write(dir.resolve("y.npy"), Tensor.ofLongs(new long[] {2, 3, 4, 5, 6, 7}, 2, 3));
+        TensorDataset d = DataSources.npy(dir.resolve("x.npy"), dir.resolve("y.npy"));
+        assertEquals(DType.INT64, d.x().dtype());
+        assertEquals(DType.INT64, d.y().dtype());
+        assertArrayEquals(new long[] {4, 5, 6}, d.batch(new int[] {1}).x().toLongArray());
+        assertArrayEquals(new long[] {5, 6, 7}, d.batch(new int[] {1}).y().toLongArray());
+    }
+
+    @Test
     void csvWithHeaderLabelColumnAndErrorsNamingTheLine(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("d.csv");
         Files.writeString(f, "a,label,b\n1,0,2\n\n3,1,4\n5,2,6\n");

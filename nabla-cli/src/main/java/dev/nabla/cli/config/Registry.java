@@ -10,6 +10,11 @@ import dev.nabla.nn.layers.Dropout;
 import dev.nabla.nn.layers.Embedding;
 import dev.nabla.nn.layers.Flatten;
 import dev.nabla.nn.layers.GELU;
+import dev.nabla.nn.layers.GRU;
+import dev.nabla.nn.layers.LSTM;
+import dev.nabla.nn.layers.MultiheadAttention;
+import dev.nabla.nn.layers.RNN;
+import dev.nabla.nn.layers.TransformerEncoderLayer;
 import dev.nabla.nn.layers.Identity;
 import dev.nabla.nn.layers.LayerNorm;
 import dev.nabla.nn.layers.LeakyReLU;
@@ -134,6 +139,31 @@ public final class Registry {
         LAYERS.put("Tanh", (a, g) -> new Tanh());
         LAYERS.put("Softmax", (a, g) -> new Softmax(a.requiredInt("dim")));
         LAYERS.put("LogSoftmax", (a, g) -> new LogSoftmax(a.requiredInt("dim")));
+        // recurrent layers: inside a Sequential they pass on their output sequence (the final states are dropped)
+        LAYERS.put("RNN", (a, g) -> new RNN(a.requiredInt("input_size"), a.requiredInt("hidden_size"), a.integer("num_layers", 1),
+                a.str("nonlinearity", "tanh"), a.bool("bias", true), a.bool("batch_first", false), (float) a.num("dropout", 0),
+                a.bool("bidirectional", false), g));
+        LAYERS.put("LSTM", (a, g) -> {
+            if (a.integer("proj_size", 0) != 0) throw a.error("proj_size", "is not supported (only 0)");
+            return new LSTM(a.requiredInt("input_size"), a.requiredInt("hidden_size"), a.integer("num_layers", 1), a.bool("bias", true),
+                    a.bool("batch_first", false), (float) a.num("dropout", 0), a.bool("bidirectional", false), g);
+        });
+        LAYERS.put("GRU", (a, g) -> new GRU(a.requiredInt("input_size"), a.requiredInt("hidden_size"), a.integer("num_layers", 1),
+                a.bool("bias", true), a.bool("batch_first", false), (float) a.num("dropout", 0), a.bool("bidirectional", false), g));
+        LAYERS.put("MultiheadAttention", (a, g) -> {
+            int e = a.requiredInt("embed_dim");
+            if (a.bool("add_bias_kv", false)) throw a.error("add_bias_kv", "is not supported");
+            if (a.bool("add_zero_attn", false)) throw a.error("add_zero_attn", "is not supported");
+            for (String k : List.of("kdim", "vdim")) {
+                Integer d = a.optInt(k);
+                if (d != null && d != e) throw a.error(k, "must equal embed_dim (" + e + "), got " + d);
+            }
+            return new MultiheadAttention(e, a.requiredInt("num_heads"), (float) a.num("dropout", 0), a.bool("bias", true),
+                    a.bool("batch_first", false), g);
+        });
+        LAYERS.put("TransformerEncoderLayer", (a, g) -> new TransformerEncoderLayer(a.requiredInt("d_model"), a.requiredInt("nhead"),
+                a.integer("dim_feedforward", 2048), (float) a.num("dropout", 0.1), a.str("activation", "relu"),
+                a.num("layer_norm_eps", 1e-5), a.bool("batch_first", false), a.bool("norm_first", false), g));
     }
 
     private static int[] kernel(Args a) {
@@ -163,16 +193,27 @@ public final class Registry {
     static final Map<String, Factory<Void, Loss>> LOSSES = new LinkedHashMap<>();
 
     static {
-        LOSSES.put("CrossEntropyLoss", (a, c) -> new CrossEntropyLoss(weight(a, "weight"), a.optLong("ignore_index") == null ? -100
-                : a.optLong("ignore_index"), reduction(a), (float) a.num("label_smoothing", 0)));
-        LOSSES.put("NLLLoss", (a, c) -> new NLLLoss(weight(a, "weight"), a.optLong("ignore_index") == null ? -100
-                : a.optLong("ignore_index"), reduction(a)));
+        LOSSES.put("CrossEntropyLoss", (a, c) -> new SequenceLoss(new CrossEntropyLoss(weight(a, "weight"),
+                a.optLong("ignore_index") == null ? -100 : a.optLong("ignore_index"), reduction(a), (float) a.num("label_smoothing", 0)),
+                sequence(a), false));
+        LOSSES.put("NLLLoss", (a, c) -> new SequenceLoss(new NLLLoss(weight(a, "weight"), a.optLong("ignore_index") == null ? -100
+                : a.optLong("ignore_index"), reduction(a)), sequence(a), false));
         LOSSES.put("MSELoss", (a, c) -> new MSELoss(reduction(a)));
         LOSSES.put("L1Loss", (a, c) -> new L1Loss(reduction(a)));
         LOSSES.put("HuberLoss", (a, c) -> new HuberLoss(reduction(a), (float) a.num("delta", 1.0)));
         LOSSES.put("BCELoss", (a, c) -> new BCELoss(weight(a, "weight"), reduction(a)));
         LOSSES.put("BCEWithLogitsLoss", (a, c) -> new BCEWithLogitsLoss(weight(a, "weight"), reduction(a), weight(a, "pos_weight")));
         LOSSES.put("KLDivLoss", (a, c) -> new KLDivLoss(a.str("reduction", "mean"), a.bool("log_target", false)));
+    }
+
+    /** {@code sequence: auto | true | false} (see {@link SequenceLoss}); null for auto. */
+    private static Boolean sequence(Args a) {
+        Node n = a.raw("sequence");
+        a.allow("sequence");
+        if (n == null) return null;
+        if (n instanceof Node.Scalar s && s.value() instanceof Boolean b) return b;
+        if (n instanceof Node.Scalar s && "auto".equals(s.value())) return null;
+        throw a.error("sequence", "expected auto, true or false, got " + Node.describe(n));
     }
 
     private static dev.nabla.ops.Reduction reduction(Args a) {

@@ -10,8 +10,11 @@ import dev.nabla.metrics.Metrics;
 import dev.nabla.nn.Module;
 import dev.nabla.nn.init.Init;
 import dev.nabla.nn.init.Initializer;
+import dev.nabla.nn.layers.Embedding;
 import dev.nabla.nn.layers.Sequential;
 import dev.nabla.nn.loss.Loss;
+import dev.nabla.nn.models.GPT;
+import dev.nabla.nn.models.GPTConfig;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.optim.schedule.LRSchedule;
 import dev.nabla.optim.schedule.ReduceLROnPlateau;
@@ -19,6 +22,12 @@ import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
+import dev.nabla.text.BpeTokenizer;
+import dev.nabla.text.ByteTokenizer;
+import dev.nabla.text.CharTokenizer;
+import dev.nabla.text.Corpora;
+import dev.nabla.text.LanguageModelDataset;
+import dev.nabla.text.Tokenizer;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,6 +58,8 @@ public final class RunConfig {
 
     // model
     private final List<Args> layers = new ArrayList<>();
+    /** {@code model} when it is {@code type: GPT}, else null. */
+    private final Args gpt;
     public final Path init;
     public final int[] inputShape;
     // data
@@ -73,24 +84,41 @@ public final class RunConfig {
     private final List<Node.Loc> metricLocs = new ArrayList<>();
     public final Path outputDir;
     public final boolean chart;
+    // text data: the window length and the tokenizer (built from data.train, or given with useTokenizer)
+    private Integer textBlockSize;
+    private Tokenizer tokenizer;
+    private byte[] trainCorpus;
 
     private RunConfig(Path file, Node.MapNode tree) {
         this.file = file;
         this.baseDir = file.toAbsolutePath().getParent();
         this.root = new Args(tree, "").only("model", "data", "loss", "optimizer", "schedule", "training", "metrics", "output");
 
-        Args model = root.obj("model").only("layers", "init", "input_shape");
-        if (!model.has("layers")) throw model.error("layers", "required: the list of layers ({type: Linear, in_features: ..., ...})");
-        List<Node> items = model.list("layers");
-        for (int i = 0; i < items.size(); i++) layers.add(Args.of(items.get(i), "model.layers[" + i + "]", model.locOf("layers")));
+        Args model = root.obj("model");
+        if (model.has("type")) {
+            model.only("type", "init", "vocab_size", "block_size", "n_layer", "n_head", "n_embd", "dropout", "bias", "tie_weights");
+            String type = model.requiredStr("type");
+            if (!type.equals("GPT"))
+                throw model.error("type", "unknown model type '" + type + "'; known: GPT (or give model.layers, a list of layers)");
+            gpt = model;
+            gptConfig(1); // checks every key now; vocab_size may come from the text data's tokenizer later
+            inputShape = null;
+        } else {
+            model.only("layers", "init", "input_shape");
+            gpt = null;
+            if (!model.has("layers"))
+                throw model.error("layers", "required: the list of layers ({type: Linear, in_features: ..., ...}), or type: GPT");
+            List<Node> items = model.list("layers");
+            for (int i = 0; i < items.size(); i++) layers.add(Args.of(items.get(i), "model.layers[" + i + "]", model.locOf("layers")));
+            inputShape = model.intList("input_shape", null);
+        }
         String initPath = model.str("init", null);
         init = initPath == null ? null : resolve(initPath);
-        inputShape = model.intList("input_shape", null);
         model.done();
 
         Args data = root.obj("data").only("train", "val", "test", "batch_size", "shuffle", "drop_last", "limit", "num_classes");
         if (!data.has("train")) throw data.error("train", "required: the training data ({format: npy, x: ..., y: ...} or {dataset: ...})");
-        train = source(data.obj("train"));
+        train = source(data.obj("train"), true);
         Args v = data.obj("val");
         if (data.has("val") && v.has("split_from_train")) {
             valSplit = v.requiredNum("split_from_train");
@@ -99,9 +127,9 @@ public final class RunConfig {
             val = null;
         } else {
             valSplit = null;
-            val = data.has("val") ? source(v) : null;
+            val = data.has("val") ? source(v, false) : null;
         }
-        test = data.has("test") ? source(data.obj("test")) : null;
+        test = data.has("test") ? source(data.obj("test"), false) : null;
         batchSize = data.integer("batch_size", 64);
         if (batchSize < 1) throw data.error("batch_size", "must be at least 1, got " + batchSize);
         shuffle = data.bool("shuffle", true);
@@ -183,9 +211,12 @@ public final class RunConfig {
         return v;
     }
 
-    private Source source(Args a) {
+    private Source source(Args a, boolean isTrain) {
         if (a.has("dataset")) a.only("dataset", "split", "folder");
+        else if ("text".equals(a.str("format", null))) return textSource(a, isTrain);
         else a.only("format", "x", "y", "images", "labels", "file", "header", "label_column", "delimiter", "class_labels");
+        if (!isTrain && train != null && train.format().equals("text"))
+            throw a.error("format", "the training data is text: validation and test data must be text too ({format: text, file: ...})");
         if (a.has("dataset")) {
             a.requiredStr("dataset");
             a.str("split", null);
@@ -206,17 +237,142 @@ public final class RunConfig {
                 if (d.length() != 1) throw a.error("delimiter", "must be one character, got '" + d + "'");
                 a.bool("class_labels", true);
             }
-            default -> throw a.error("format", "unknown data format '" + format + "'; known: csv, idx, npy");
+            default -> throw a.error("format", "unknown data format '" + format + "'; known: csv, idx, npy, text");
         }
         a.done();
         return new Source(a, format);
     }
 
+    /**
+     * {@code {format: text, file: corpus.txt, tokenizer: bytes|chars|bpe, block_size: 64, vocab_size: (bpe), stride: ...}};
+     * validation and test text take only {@code file} and {@code stride} (the tokenizer and windows are the training data's).
+     */
+    private Source textSource(Args a, boolean isTrain) {
+        if (isTrain) a.only("format", "file", "tokenizer", "block_size", "vocab_size", "stride");
+        else a.only("format", "file", "stride");
+        a.requiredStr("file");
+        if (!isTrain && !train.format().equals("text"))
+            throw a.error("format", "text here needs text training data (data.train: {format: text, ...})");
+        if (isTrain) {
+            String kind = a.str("tokenizer", "bytes");
+            if (!List.of("bytes", "chars", "bpe").contains(kind))
+                throw a.error("tokenizer", "unknown tokenizer '" + kind + "'; known: bytes, chars, bpe");
+            Integer vocab = a.optInt("vocab_size");
+            if (kind.equals("bpe") && vocab == null) throw a.error("vocab_size", "required with tokenizer: bpe (256 bytes + merges)");
+            if (kind.equals("bpe") && vocab < 256) throw a.error("vocab_size", "must be at least 256 (the bytes), got " + vocab);
+            if (!kind.equals("bpe") && vocab != null) throw a.error("vocab_size", "is only for tokenizer: bpe");
+            textBlockSize = a.optInt("block_size");
+            if (textBlockSize == null && gpt != null) textBlockSize = gpt.integer("block_size", 1024);
+            if (textBlockSize == null) throw a.error("block_size", "required: the length of the training windows (tokens)");
+            if (textBlockSize < 1) throw a.error("block_size", "must be at least 1, got " + textBlockSize);
+        }
+        Integer stride = a.optInt("stride");
+        if (stride != null && stride < 1) throw a.error("stride", "must be at least 1, got " + stride);
+        a.done();
+        return new Source(a, "text");
+    }
+
     // ---------------------------------------------------------------- data
+
+    /** Whether the data is text read through a tokenizer ({@code data.train.format: text}). */
+    public boolean isText() {
+        return train.format().equals("text");
+    }
+
+    /** The window length of text data (tokens per example), or null for other data. */
+    public Integer textBlockSize() {
+        return textBlockSize;
+    }
+
+    /**
+     * The tokenizer of text data: the one given with {@link #useTokenizer}, else built from the training text
+     * (bytes; the corpus's characters plus an unknown-character token; or BPE trained to vocab_size). Null for other data.
+     */
+    public Tokenizer tokenizer() {
+        if (tokenizer != null || !isText()) return tokenizer;
+        Args a = train.args();
+        byte[] corpus = corpus();
+        try {
+            tokenizer = switch (a.str("tokenizer", "bytes")) {
+                case "bytes" -> new ByteTokenizer();
+                case "chars" -> CharTokenizer.fromCorpus(corpus, true);
+                default -> BpeTokenizer.train(corpus, a.requiredInt("vocab_size"));
+            };
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.at(a.loc(), a.path(), Registry.oneLine(e), e);
+        }
+        return tokenizer;
+    }
+
+    /** Uses this tokenizer for text data instead of building one (e.g. the one a training run saved). */
+    public void useTokenizer(Tokenizer t) {
+        this.tokenizer = t;
+    }
+
+    private byte[] corpus() {
+        if (trainCorpus == null) trainCorpus = readText(train);
+        return trainCorpus;
+    }
+
+    private byte[] readText(Source s) {
+        try {
+            return Corpora.read(resolve(s.args().requiredStr("file")));
+        } catch (IOException e) {
+            throw ConfigException.at(s.args().loc(), s.args().pathOf("file"), "cannot read " + resolve(s.args().requiredStr("file")), e);
+        }
+    }
+
+    private int[] encode(Source s) {
+        byte[] bytes = s == train ? corpus() : readText(s);
+        try {
+            return tokenizer().encode(bytes);
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.at(s.args().loc(), s.args().path(), Registry.oneLine(e), e);
+        }
+    }
+
+    private int stride(Source s) {
+        return s.args().integer("stride", textBlockSize);
+    }
+
+    /** Blocks of the contiguous validation split of text: 8 windows' worth each. */
+    private int splitBlock() {
+        return 8 * (textBlockSize + 1);
+    }
+
+    private Dataset windows(Source s, java.util.function.Supplier<LanguageModelDataset> make) {
+        try {
+            return limit(make.get());
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.at(s.args().loc(), s.args().path(), Registry.oneLine(e)
+                    + " (block_size " + textBlockSize + ")", e);
+        }
+    }
+
+    /** Whether the model reads int64 token ids: a GPT, or a Sequential whose first layer is an Embedding. */
+    public boolean takesIndices() {
+        return gpt != null || (!layers.isEmpty() && "Embedding".equals(layers.get(0).str("type", "")));
+    }
+
+    /** Whether this is a language model: token ids in, a class-index loss (CrossEntropyLoss, NLLLoss) out. */
+    public boolean isLanguageModel() {
+        String type = loss.str("type", "");
+        return takesIndices() && (type.equals("CrossEntropyLoss") || type.equals("NLLLoss"));
+    }
+
+    /** Features as the model reads them: int64 for token-id models, float32 otherwise. */
+    private TensorDataset inputDtype(TensorDataset d) {
+        DType want = takesIndices() ? DType.INT64 : DType.FLOAT32;
+        return d.x().dtype() == want ? d : new TensorDataset(d.x().to(want), d.y());
+    }
 
     /** Loads one source (with {@code data.limit} applied), naming the config line in errors. */
     private Dataset load(Source s, String defaultSplit) {
         Args a = s.args();
+        if (s.format().equals("text")) {
+            int[] ids = encode(s);
+            return windows(s, () -> new LanguageModelDataset(ids, textBlockSize, stride(s)));
+        }
         try {
             TensorDataset d = switch (s.format()) {
                 case "npy" -> DataSources.npy(resolve(a.requiredStr("x")), resolve(a.requiredStr("y")));
@@ -226,7 +382,7 @@ public final class RunConfig {
                 default -> DataSources.named(a.requiredStr("dataset"), a.str("split", defaultSplit),
                         a.has("folder") ? resolve(a.requiredStr("folder")) : null);
             };
-            return limit(d);
+            return limit(inputDtype(d));
         } catch (IOException | IllegalArgumentException e) {
             throw ConfigException.at(a.loc(), a.path(), Registry.oneLine(e), e);
         }
@@ -241,6 +397,20 @@ public final class RunConfig {
 
     /** The training, validation and test sets, and the number of classes (configured or inferred from the labels). */
     public Data loadData() {
+        if (isText() && valSplit != null) {
+            int[] ids = encode(train);
+            LanguageModelDataset.Split sp;
+            try {
+                sp = LanguageModelDataset.split(ids, splitBlock(), valSplit, seed);
+            } catch (IllegalArgumentException e) {
+                throw ConfigException.at(root.obj("data").locOf("val"), "data.val.split_from_train", Registry.oneLine(e)
+                        + " (blocks of 8·(block_size+1) = " + splitBlock() + " tokens)");
+            }
+            Dataset tr = windows(train, () -> sp.trainWindows(textBlockSize, stride(train)));
+            Dataset va = windows(train, () -> sp.validationWindows(textBlockSize, textBlockSize));
+            Dataset te = test == null ? null : load(test, "test");
+            return new Data(tr, va, te, numClasses != null ? numClasses : tokenizer().vocabSize());
+        }
         Dataset tr = load(train, "train"), va = val == null ? null : load(val, "test"), te = test == null ? null : load(test, "test");
         if (valSplit != null) {
             Dataset[] parts;
@@ -252,7 +422,7 @@ public final class RunConfig {
             tr = parts[0];
             va = parts[1];
         }
-        int classes = numClasses != null ? numClasses : inferClasses(tr, va, te);
+        int classes = numClasses != null ? numClasses : isText() ? tokenizer().vocabSize() : inferClasses(tr, va, te);
         return new Data(tr, va, te, classes);
     }
 
@@ -289,6 +459,7 @@ public final class RunConfig {
      * layer's {@code weight_init} / {@code bias_init}), then loaded from {@code model.init} when given.
      */
     public Sequential buildModel(Generator gen) {
+        if (gpt != null) throw gpt.error("type", "a GPT is not a list of layers (build it with buildModule)");
         Sequential model = new Sequential();
         if (layers.isEmpty()) throw root.error("model", "model.layers is empty");
         for (Args a : layers) {
@@ -300,6 +471,49 @@ public final class RunConfig {
         }
         if (init != null) loadWeights(model, init, root.obj("model").locOf("init"), "model.init");
         return model;
+    }
+
+    /**
+     * The model: a {@link GPT} for {@code model.type: GPT} (vocab_size, when not given, is the text tokenizer's),
+     * else the Sequential of {@link #buildModel}; loaded from {@code model.init} when given.
+     */
+    public Module buildModule(Generator gen) {
+        if (gpt == null) return buildModel(gen);
+        GPT model = new GPT(gptConfig(!gpt.has("vocab_size") && isText() ? tokenizer().vocabSize() : null), gen);
+        if (init != null) loadWeights(model, init, gpt.locOf("init"), "model.init");
+        return model;
+    }
+
+    /** nanoGPT's GPTConfig from {@code model}, with its defaults; {@code vocabFallback} when vocab_size is not given. */
+    private GPTConfig gptConfig(Integer vocabFallback) {
+        Integer vocab = gpt.optInt("vocab_size");
+        if (vocab == null) vocab = vocabFallback;
+        if (vocab == null)
+            throw gpt.error("vocab_size", "required (or read text data, {format: text, ...}, whose tokenizer gives it)");
+        try {
+            return new GPTConfig(vocab, gpt.integer("block_size", 1024), gpt.integer("n_layer", 12), gpt.integer("n_head", 12),
+                    gpt.integer("n_embd", 768), gpt.num("dropout", 0.0), gpt.bool("bias", true), gpt.bool("tie_weights", true));
+        } catch (IllegalArgumentException e) {
+            String msg = Registry.oneLine(e).replaceFirst("^GPTConfig: ", "");
+            String key = msg.contains(" ") ? msg.substring(0, msg.indexOf(' ')) : null;
+            throw gpt.error(key != null && gpt.keys().contains(key) ? key : null, msg);
+        }
+    }
+
+    /**
+     * Checks that the model's token table covers the text tokenizer's vocabulary (GPT vocab_size, or the first
+     * Embedding's num_embeddings); nothing to check for other data.
+     */
+    public void checkVocabulary(Module model) {
+        Tokenizer t = tokenizer();
+        if (t == null) return;
+        int need = t.vocabSize();
+        if (model instanceof GPT g && g.config().vocabSize() < need)
+            throw gpt.error(gpt.has("vocab_size") ? "vocab_size" : null, "vocab_size " + g.config().vocabSize()
+                    + " is smaller than the tokenizer's vocabulary of " + need + " tokens");
+        if (model instanceof Sequential s && s.size() > 0 && s.get(0) instanceof Embedding e && e.weight().size(0) < need)
+            throw layers.get(0).error("num_embeddings", "is " + e.weight().size(0) + ", smaller than the tokenizer's vocabulary of "
+                    + need + " tokens");
     }
 
     private static void initialise(Args a, String key, String param, Module m, Generator gen) {
@@ -344,10 +558,22 @@ public final class RunConfig {
      * Runs one example of {@code inputShape} through the model layer by layer (eval mode, no gradients) and returns
      * each layer's output shape; a layer that fails is reported with its config line.
      */
-    public List<int[]> shapes(Sequential model, int[] inputShape) {
+    public List<int[]> shapes(Module module, int[] inputShape) {
         int[] batched = new int[inputShape.length + 1];
         batched[0] = 1;
         System.arraycopy(inputShape, 0, batched, 1, inputShape.length);
+        if (!(module instanceof Sequential model)) {
+            boolean wasTraining = module.isTraining();
+            module.eval();
+            try (var ignored = NoGrad.enter()) {
+                return List.of(module.forward(Tensor.zeros(takesIndices() ? DType.INT64 : DType.FLOAT32, batched)).shape());
+            } catch (RuntimeException e) {
+                throw ConfigException.at(root.obj("model").loc(), "model", "does not fit its input of shape " + Shape.str(batched)
+                        + ": " + Registry.oneLine(e));
+            } finally {
+                module.train(wasTraining);
+            }
+        }
         boolean wasTraining = model.isTraining();
         model.eval();
         List<int[]> out = new ArrayList<>();
@@ -380,8 +606,10 @@ public final class RunConfig {
 
     // ---------------------------------------------------------------- loss, optimizer, schedule, metrics
 
+    /** The loss; CrossEntropyLoss and NLLLoss also take [B, T, C] sequence outputs (see {@code sequence} in docs/config.md). */
     public Loss buildLoss() {
-        return Registry.loss(loss);
+        Loss l = Registry.loss(loss);
+        return l instanceof SequenceLoss s && takesIndices() ? s.preferringSequences() : l;
     }
 
     public Optimizer<?, ?> buildOptimizer(Module model) {

@@ -59,6 +59,26 @@ class RegistryTest {
         LAYERS.put("Tanh", new LayerCase("{type: Tanh}", "Tanh()", new int[] {2, 3}, new int[] {2, 3}));
         LAYERS.put("Softmax", new LayerCase("{type: Softmax, dim: 1}", "Softmax(dim=1)", new int[] {2, 3}, new int[] {2, 3}));
         LAYERS.put("LogSoftmax", new LayerCase("{type: LogSoftmax, dim: -1}", "LogSoftmax(dim=-1)", new int[] {2, 3}, new int[] {2, 3}));
+        // recurrent layers in a Sequential pass on their output sequence
+        LAYERS.put("RNN", new LayerCase("{type: RNN, input_size: 4, hidden_size: 6, nonlinearity: relu, batch_first: true}",
+                "RNN(4, 6, batch_first=True)", new int[] {2, 5, 4}, new int[] {2, 5, 6}));
+        LAYERS.put("LSTM", new LayerCase("{type: LSTM, input_size: 4, hidden_size: 6, num_layers: 2, dropout: 0.1, bidirectional: true}",
+                "LSTM(4, 6, num_layers=2, dropout=0.1, bidirectional=True)", new int[] {5, 2, 4}, new int[] {5, 2, 12}));
+        LAYERS.put("GRU", new LayerCase("{type: GRU, input_size: 4, hidden_size: 3, bias: false}", "GRU(4, 3, bias=False)",
+                new int[] {5, 2, 4}, new int[] {5, 2, 3}));
+        LAYERS.put("MultiheadAttention", new LayerCase("{type: MultiheadAttention, embed_dim: 8, num_heads: 2, batch_first: true}",
+                "MultiheadAttention(\n  embed_dim=8, num_heads=2, dropout=0.0, batch_first=True\n"
+                        + "  (out_proj): Linear(in_features=8, out_features=8, bias=True)\n)", new int[] {2, 5, 8}, new int[] {2, 5, 8}));
+        LAYERS.put("TransformerEncoderLayer", new LayerCase("{type: TransformerEncoderLayer, d_model: 8, nhead: 2, dim_feedforward: 16, "
+                + "dropout: 0.0, activation: gelu, batch_first: true, norm_first: true}", String.join("\n",
+                "TransformerEncoderLayer(", "  activation=gelu, norm_first=True", "  (self_attn): MultiheadAttention(",
+                "    embed_dim=8, num_heads=2, dropout=0.0, batch_first=True",
+                "    (out_proj): Linear(in_features=8, out_features=8, bias=True)", "  )",
+                "  (linear1): Linear(in_features=8, out_features=16, bias=True)", "  (dropout): Dropout(p=0.0, inplace=False)",
+                "  (linear2): Linear(in_features=16, out_features=8, bias=True)",
+                "  (norm1): LayerNorm((8,), eps=1e-05, elementwise_affine=True)",
+                "  (norm2): LayerNorm((8,), eps=1e-05, elementwise_affine=True)", "  (dropout1): Dropout(p=0.0, inplace=False)",
+                "  (dropout2): Dropout(p=0.0, inplace=False)", ")"), new int[] {2, 5, 8}, new int[] {2, 5, 8}));
     }
 
     @Test
@@ -112,6 +132,48 @@ class RegistryTest {
         assertEquals(sum / 6, mean, 1e-5);
         ConfigException bad = assertThrows(ConfigException.class, () -> Registry.loss(args("{type: MSELoss, reduction: avg}")));
         assertTrue(bad.getMessage().contains("x.reduction: must be 'none', 'mean' or 'sum', got 'avg'"), bad.getMessage());
+    }
+
+    @Test
+    void recurrentAndAttentionLayersRejectWhatIsNotSupported() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Registry.layer(args("{type: LSTM, input_size: 4, hidden_size: 6, proj_size: 3}"), new Generator(0)));
+        assertTrue(e.getMessage().contains("x.proj_size: is not supported (only 0)"), e.getMessage());
+        e = assertThrows(ConfigException.class,
+                () -> Registry.layer(args("{type: MultiheadAttention, embed_dim: 8, num_heads: 2, kdim: 4}"), new Generator(0)));
+        assertTrue(e.getMessage().contains("x.kdim: must equal embed_dim (8), got 4"), e.getMessage());
+        e = assertThrows(ConfigException.class,
+                () -> Registry.layer(args("{type: RNN, input_size: 4, hidden_size: 6, nonlinearity: sigmoid}"), new Generator(0)));
+        assertTrue(e.getMessage().contains("RNN: unknown nonlinearity 'sigmoid'"), e.getMessage());
+    }
+
+    @Test
+    void classIndexLossesTakeSequenceOutputsWithClassesLast() {
+        Generator g = new Generator(3);
+        Tensor logits = Tensor.randn(g, 2, 5, 7), targets = Tensor.randint(g, 0, 7, 2, 5);
+        // reference: the flattened positions, as a language model's loss is computed in PyTorch
+        float flat = Registry.loss(args("{type: CrossEntropyLoss}")).forward(logits.reshape(10, 7), targets.reshape(10)).item();
+        assertEquals(flat, Registry.loss(args("{type: CrossEntropyLoss}")).forward(logits, targets).item(), 1e-6);
+        assertEquals(flat, Registry.loss(args("{type: CrossEntropyLoss, sequence: true}")).forward(logits, targets).item(), 1e-6);
+        Tensor none = Registry.loss(args("{type: CrossEntropyLoss, reduction: none}")).forward(logits, targets);
+        assertArrayEquals(new int[] {2, 5}, none.shape());
+        assertEquals(flat, none.mean().item(), 1e-6);
+        float nll = Registry.loss(args("{type: NLLLoss}")).forward(logits.logSoftmax(2), targets).item();
+        assertEquals(flat, nll, 1e-5);
+        // PyTorch's own layout [N, C, d] still works, and sequence: false keeps it
+        Tensor pt = logits.transpose(1, 2).contiguous(); // [2, 7, 5]
+        assertEquals(flat, Registry.loss(args("{type: CrossEntropyLoss}")).forward(pt, targets).item(), 1e-6);
+        assertThrows(ConfigException.class, () -> Registry.loss(args("{type: CrossEntropyLoss, sequence: maybe}")));
+        Loss pytorchOnly = Registry.loss(args("{type: CrossEntropyLoss, sequence: false}"));
+        assertThrows(IllegalArgumentException.class, () -> pytorchOnly.forward(logits, targets));
+        // T = C is ambiguous: auto keeps PyTorch's [N, C, d] unless the model reads token ids
+        Tensor square = Tensor.randn(g, 2, 4, 4), t2 = Tensor.randint(g, 0, 4, 2, 4);
+        float asPyTorch = Registry.loss(args("{type: CrossEntropyLoss, sequence: false}")).forward(square, t2).item();
+        float asSequence = Registry.loss(args("{type: CrossEntropyLoss, sequence: true}")).forward(square, t2).item();
+        assertNotEquals(asPyTorch, asSequence);
+        SequenceLoss auto = (SequenceLoss) Registry.loss(args("{type: CrossEntropyLoss}"));
+        assertEquals(asPyTorch, auto.forward(square, t2).item(), 1e-6);
+        assertEquals(asSequence, auto.preferringSequences().forward(square, t2).item(), 1e-6);
     }
 
     @Test

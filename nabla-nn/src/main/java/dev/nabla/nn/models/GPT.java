@@ -1,8 +1,11 @@
 package dev.nabla.nn.models;
 
+import dev.nabla.autograd.NoGrad;
 import dev.nabla.nn.Module;
 import dev.nabla.nn.init.Init;
+import dev.nabla.nn.internal.AttentionKernel;
 import dev.nabla.nn.internal.FusedLayerNorm;
+import dev.nabla.nn.internal.Operand;
 import dev.nabla.nn.layers.Attention;
 import dev.nabla.nn.layers.Dropout;
 import dev.nabla.nn.layers.Embedding;
@@ -75,6 +78,48 @@ public final class GPT extends Module {
         return Functional.crossEntropy(logits.reshape(rows, config.vocabSize()), targets.reshape(rows));
     }
 
+    // ---------------------------------------------------------------- incremental decoding
+
+    /** An empty key/value cache for {@code batch} sequences, for {@link #forwardCached}. */
+    public KVCache newCache(int batch) {
+        return new KVCache(batch, config.nLayer(), config.blockSize(), config.nEmbd());
+    }
+
+    /**
+     * The logits of a chunk of new tokens {@code idx} int64 [B, T] that continue the sequences whose keys and values
+     * {@code cache} holds: token i of the chunk sits at position {@code cache.length() + i} and attends to every
+     * cached position and to the chunk's tokens up to itself. Returns [B, T, vocab_size] (equal to the matching rows of
+     * {@link #forward} on the whole sequence) and appends the chunk's keys and values to the cache. Each call costs
+     * O(T·(cached + T)) in attention instead of a re-run of the whole context.
+     *
+     * <p>Inference only: no gradient is recorded and no dropout is applied, whatever the training mode. The cache holds
+     * at most block_size positions; when a sequence grows past it, {@link KVCache#reset()} the cache and feed the last
+     * block_size tokens again (nanoGPT's cropping; {@code dev.nabla.nn.generate.Generation} does this).
+     */
+    public Tensor forwardCached(Tensor idx, KVCache cache) {
+        if (cache == null) throw new IllegalArgumentException("GPT.forwardCached: cache is null (make one with newCache(batch))");
+        if (cache.layers() != config.nLayer() || cache.capacity() != config.blockSize() || cache.width() != config.nEmbd())
+            throw new IllegalArgumentException("GPT.forwardCached: the cache was made for another model (" + cache.layers()
+                    + " layers, block_size " + cache.capacity() + ", n_embd " + cache.width() + "; this one has "
+                    + config.nLayer() + ", " + config.blockSize() + ", " + config.nEmbd() + ")");
+        if (idx == null || idx.dtype() != DType.INT64 || idx.rank() != 2 || idx.size(0) != cache.batch() || idx.size(1) == 0)
+            throw new IllegalArgumentException("GPT.forwardCached: expected int64 token indices of shape [" + cache.batch()
+                    + ", T] with T >= 1 (the cache's batch), got " + (idx == null ? "null" : idx.dtype() + " " + Shape.str(idx.shape())));
+        int t = idx.size(1), p0 = cache.length();
+        if (p0 + t > config.blockSize())
+            throw new IllegalArgumentException("GPT.forwardCached: " + t + " new tokens after " + p0 + " cached positions exceed "
+                    + "block_size " + config.blockSize() + "; reset the cache and feed the last " + config.blockSize()
+                    + " tokens (input " + Shape.str(idx.shape()) + ")");
+        try (var ignored = NoGrad.enter()) {
+            Tensor x = transformer.wte.forward(idx).add(transformer.wpe.weight().narrow(0, p0, t));
+            int layer = 0;
+            for (Module m : transformer.h.children()) x = ((Block) m).forwardCached(x, cache, layer++, p0);
+            x = transformer.lnF.forward(x);
+            cache.advance(t);
+            return lmHead.forward(x);
+        }
+    }
+
     /** The {@code transformer} container: wte, wpe, drop, h (the blocks), ln_f; forward gives the final hidden states. */
     public static final class Transformer extends Module {
         private final GPTConfig config;
@@ -127,6 +172,12 @@ public final class GPT extends Module {
             x = x.add(attn.forward(ln1.forward(x)));
             return x.add(mlp.forward(ln2.forward(x)));
         }
+
+        /** {@link #forward} for a chunk at positions p0.. against the cached keys and values, without dropout. */
+        Tensor forwardCached(Tensor x, KVCache cache, int layer, int p0) {
+            x = x.add(attn.forwardCached(ln1.forward(x), cache, layer, p0));
+            return x.add(mlp.cProj.forward(mlp.cFc.forward(ln2.forward(x)).gelu()));
+        }
     }
 
     /** c_attn (n_embd → 3·n_embd, q|k|v), fused causal attention with attention dropout, c_proj, residual dropout. */
@@ -151,6 +202,37 @@ public final class GPT extends Module {
             Tensor y = Attention.packedSelfAttention(cAttn.forward(x), nHead, null, null, true,
                     isTraining() ? dropout : 0, gen);
             return residDropout.forward(cProj.forward(y));
+        }
+
+        /**
+         * Appends the chunk's keys and values (rows of c_attn(x) [B, T, 3E]) at positions p0.. of the layer's cache,
+         * then attends each query i of the chunk to the cached positions 0 .. p0+i with the fused kernel.
+         */
+        Tensor forwardCached(Tensor x, KVCache cache, int layer, int p0) {
+            Tensor qkv = cAttn.forward(x).contiguous();
+            int b = qkv.size(0), t = qkv.size(1), e = qkv.size(2) / 3, d = e / nHead, s = p0 + t, cap = cache.capacity();
+            float[] src = qkv.data(), keys = cache.keys(layer), values = cache.values(layer);
+            int base = qkv.offset();
+            for (int n = 0; n < b; n++)
+                for (int i = 0; i < t; i++) {
+                    int row = base + (n * t + i) * 3 * e, dst = (n * cap + p0 + i) * e;
+                    System.arraycopy(src, row + e, keys, dst, e);
+                    System.arraycopy(src, row + 2 * e, values, dst, e);
+                }
+            // the chunk's first query is at position p0: with nothing cached that is the ordinary (top-left) causal
+            // mask; a single query sees everything; otherwise key j is hidden from query i when j > p0 + i
+            AttentionKernel.Masks masks = AttentionKernel.Masks.NONE;
+            if (p0 > 0 && t > 1) {
+                float[] mask = new float[t * s];
+                for (int i = 0; i < t; i++)
+                    java.util.Arrays.fill(mask, i * s + p0 + i + 1, (i + 1) * s, Float.NEGATIVE_INFINITY);
+                masks = new AttentionKernel.Masks(mask, false, null);
+            }
+            AttentionKernel.Dims dm = new AttentionKernel.Dims(b, nHead, t, s, d, d, (float) (1 / Math.sqrt(d)), p0 == 0);
+            float[] out = new float[b * t * e];
+            AttentionKernel.forward(dm, new Operand(src, base, t * 3 * e, d, 3 * e, 1), new Operand(keys, 0, cap * e, d, e, 1),
+                    new Operand(values, 0, cap * e, d, e, 1), new Operand(out, 0, t * e, d, e, 1), masks, null, null, 1f);
+            return cProj.forward(Tensor.of(out, b, t, e));
         }
     }
 
