@@ -1,0 +1,59 @@
+package dev.nabla.examples;
+
+import dev.nabla.data.DataLoader;
+import dev.nabla.data.Dataset;
+import dev.nabla.metrics.Accuracy;
+import dev.nabla.nn.layers.Conv2d;
+import dev.nabla.nn.layers.Flatten;
+import dev.nabla.nn.layers.Linear;
+import dev.nabla.nn.layers.MaxPool2d;
+import dev.nabla.nn.layers.ReLU;
+import dev.nabla.nn.layers.Sequential;
+import dev.nabla.nn.loss.CrossEntropyLoss;
+import dev.nabla.optim.Adam;
+import dev.nabla.tensor.Generator;
+import dev.nabla.train.History;
+import dev.nabla.train.Trainer;
+import dev.nabla.train.callback.ProgressBar;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small CNN on Fashion-MNIST: two blocks of 3×3 convolution ("same" padding) → ReLU → 2×2 max-pool
+ * (32 then 64 channels, 28×28 → 7×7), then Dense 3136 → 128 → ReLU → Dense 10; Adam at 1e-3,
+ * cross-entropy, batch 64, 2 epochs, then accuracy on the 10,000 test images. The same run as
+ * {@code examples/fashion-cnn.yaml}.
+ *
+ * <pre>examples/run.sh FashionCnn [--epochs N] [--limit N] [--seed N]</pre>
+ */
+public final class FashionCnn {
+    private FashionCnn() {}
+
+    public static Sequential model(Generator gen) {
+        return new Sequential(
+                new Conv2d(1, 32, 3, 1, 1, gen), new ReLU(), new MaxPool2d(2),
+                new Conv2d(32, 64, 3, 1, 1, gen), new ReLU(), new MaxPool2d(2),
+                new Flatten(),
+                new Linear(64 * 7 * 7, 128, gen), new ReLU(),
+                new Linear(128, 10, gen));
+    }
+
+    public static FashionMnist.Result run(RunOptions o) throws IOException {
+        Dataset train = FashionMnist.load("train", o.limit()), test = FashionMnist.load("test", o.limit());
+
+        Sequential model = model(new Generator(o.seed()));
+        Adam adam = new Adam(model.parameters(), 1e-3);
+        Trainer trainer = new Trainer(model, new CrossEntropyLoss(), adam, o.seed()).withMetrics(Accuracy::new);
+
+        History history = trainer.fit(new DataLoader(train, 64, true, o.seed()), null, o.epochs(), o.callbacks());
+        Map<String, Double> figures = trainer.evaluate(new DataLoader(test, 64, false, o.seed()));
+        return new FashionMnist.Result(history, figures);
+    }
+
+    public static void main(String[] args) throws IOException {
+        RunOptions o = FashionMnist.parseOrExit("FashionCnn", args, RunOptions.of(2));
+        FashionMnist.print(System.out, run(o.withCallbacks(List.of(ProgressBar.toStdout()))));
+    }
+}
