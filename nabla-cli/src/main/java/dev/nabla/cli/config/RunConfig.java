@@ -4,6 +4,7 @@ import dev.nabla.autograd.NoGrad;
 import dev.nabla.data.DataSources;
 import dev.nabla.data.Dataset;
 import dev.nabla.data.TensorDataset;
+import dev.nabla.data.Transform;
 import dev.nabla.io.SafeTensors;
 import dev.nabla.metrics.Metric;
 import dev.nabla.metrics.Metrics;
@@ -58,6 +59,7 @@ public final class RunConfig {
 
     // model
     private final List<Args> layers = new ArrayList<>();
+    private final List<Transform> transforms = new ArrayList<>();
     /** {@code model} when it is {@code type: GPT}, else null. */
     private final Args gpt;
     public final Path init;
@@ -116,7 +118,13 @@ public final class RunConfig {
         init = initPath == null ? null : resolve(initPath);
         model.done();
 
-        Args data = root.obj("data").only("train", "val", "test", "batch_size", "shuffle", "drop_last", "limit", "num_classes");
+        Args data = root.obj("data").only("train", "val", "test", "batch_size", "shuffle", "drop_last", "limit", "num_classes",
+                "transforms");
+        if (data.has("transforms")) {
+            List<Node> items = data.list("transforms");
+            for (int i = 0; i < items.size(); i++)
+                transforms.add(transform(Args.of(items.get(i), "data.transforms[" + i + "]", data.locOf("transforms"))));
+        }
         if (!data.has("train")) throw data.error("train", "required: the training data ({format: npy, x: ..., y: ...} or {dataset: ...})");
         train = source(data.obj("train"), true);
         Args v = data.obj("val");
@@ -382,8 +390,36 @@ public final class RunConfig {
                 default -> DataSources.named(a.requiredStr("dataset"), a.str("split", defaultSplit),
                         a.has("folder") ? resolve(a.requiredStr("folder")) : null);
             };
+            for (Transform t : transforms) d = t.apply(d);
             return limit(inputDtype(d));
         } catch (IOException | IllegalArgumentException e) {
+            throw ConfigException.at(a.loc(), a.path(), Registry.oneLine(e), e);
+        }
+    }
+
+    /** One entry of data.transforms: {type: scale|normalize|flatten|one_hot, ...}, applied to every split in order. */
+    private static Transform transform(Args a) {
+        String type = a.requiredStr("type");
+        try {
+            Transform t = switch (type) {
+                case "scale" -> new Transform.Scale((float) a.only("type", "factor").requiredNum("factor"));
+                case "normalize" -> {
+                    a.only("type", "mean", "std");
+                    if (!a.has("mean") || !a.has("std")) throw a.error(a.has("mean") ? "std" : "mean", "required: a number or a list (one per channel)");
+                    yield new Transform.Normalize(a.floatList("mean"), a.floatList("std"));
+                }
+                case "flatten" -> {
+                    a.only("type");
+                    yield new Transform.Flatten();
+                }
+                case "one_hot" -> new Transform.OneHot(a.only("type", "num_classes").requiredInt("num_classes"));
+                default -> throw a.error("type", "unknown transform '" + type + "'; known: scale, normalize, flatten, one_hot");
+            };
+            a.done();
+            return t;
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
             throw ConfigException.at(a.loc(), a.path(), Registry.oneLine(e), e);
         }
     }

@@ -51,6 +51,20 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void dataTransformsApplyInOrderAndUnknownOnesAreNamed() throws IOException {
+        dev.nabla.io.Npy.write(dir.resolve("x.npy"), dev.nabla.tensor.Tensor.arange(8).reshape(2, 2, 2));
+        dev.nabla.io.Npy.write(dir.resolve("y.npy"), dev.nabla.tensor.Tensor.ofLongs(new long[] {0, 2}, 2));
+        String yaml = GOOD.replace("  batch_size: 16", "  batch_size: 16\n  transforms:\n    - {type: scale, factor: 0.5}\n"
+                + "    - {type: normalize, mean: [1], std: [2]}\n    - {type: flatten}");
+        var data = load(yaml).loadData();
+        dev.nabla.data.Batch b = data.train().batch(new int[] {1});
+        assertArrayEquals(new float[] {0.5f, 0.75f, 1f, 1.25f}, b.x().toFloatArray(), "((4..7) * 0.5 - 1) / 2");
+        assertArrayEquals(new int[] {1, 4}, b.x().shape());
+        String e = error(GOOD.replace("  batch_size: 16", "  batch_size: 16\n  transforms:\n    - {type: flatten}\n    - {type: blur, radius: 2}"));
+        assertTrue(e.contains("data.transforms[1].type") && e.contains("unknown transform 'blur'"), e);
+    }
+
+    @Test
     void goodConfigLoadsWithDefaultsAndOverrides() throws IOException {
         RunConfig c = load(GOOD, "training.epochs=5", "optimizer.lr=0.01", "data.shuffle=false", "model.layers[1].out_features=8");
         assertEquals(5, c.epochs);
