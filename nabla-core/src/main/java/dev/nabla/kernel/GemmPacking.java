@@ -69,6 +69,16 @@ final class GemmPacking {
                     ap[d + 2] = a[src + 2];
                     ap[d + 3] = a[src + 3];
                 }
+            } else if (rows == MR && aCs == 1) {
+                // Row-major A: four row streams read in order, one interleaved write stream. Unit
+                // stride spelt out so that C2 unrolls with constant offsets.
+                int s1 = src + aRs, s2 = s1 + aRs, s3 = s2 + aRs;
+                for (int p = 0; p < kc; p++, d += MR) {
+                    ap[d] = a[src + p];
+                    ap[d + 1] = a[s1 + p];
+                    ap[d + 2] = a[s2 + p];
+                    ap[d + 3] = a[s3 + p];
+                }
             } else if (rows == MR) {
                 // Four row streams read in order, one interleaved write stream.
                 int s0 = src, s1 = s0 + aRs, s2 = s1 + aRs, s3 = s2 + aRs;
