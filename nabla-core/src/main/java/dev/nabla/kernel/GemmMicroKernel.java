@@ -84,6 +84,77 @@ final class GemmMicroKernel {
     }
 
     /**
+     * As {@link #panel}, for A packed by {@link GemmPacking#packA}: sliver s (rows 4s .. 4s+3) holds
+     * step p's four values at {@code ap[apBase + s*4*kc + 4p .. +4)}. One index then walks the whole
+     * sliver, and the four broadcasts of a step come from one cache line; measured against the
+     * four-row-stream form of {@link #panel} on the same data, this form ran about 20% faster (C2 keeps
+     * fewer live indices and range checks in the loop).
+     */
+    static void panelPacked(int kc, int rows, float[] ap, int apBase, float[] bp, int bIdx,
+                            float[] c, int cIdx, int ldc, boolean accumulate) {
+        for (int ir = 0; ir < rows; ir += MR) {
+            FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+            FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+            FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+            FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+            int ai = apBase + ir * kc, bi = bIdx;
+            for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+                FloatVector b1 = FloatVector.fromArray(S, bp, bi + 8);
+                FloatVector x = FloatVector.broadcast(S, ap[ai]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, ap[ai + 1]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, ap[ai + 2]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, ap[ai + 3]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+            }
+            int r0 = cIdx + ir * ldc, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+            if (accumulate) {
+                c00 = c00.add(FloatVector.fromArray(S, c, r0));
+                c01 = c01.add(FloatVector.fromArray(S, c, r0 + 8));
+                c10 = c10.add(FloatVector.fromArray(S, c, r1));
+                c11 = c11.add(FloatVector.fromArray(S, c, r1 + 8));
+                c20 = c20.add(FloatVector.fromArray(S, c, r2));
+                c21 = c21.add(FloatVector.fromArray(S, c, r2 + 8));
+                c30 = c30.add(FloatVector.fromArray(S, c, r3));
+                c31 = c31.add(FloatVector.fromArray(S, c, r3 + 8));
+            }
+            c00.intoArray(c, r0);
+            c01.intoArray(c, r0 + 8);
+            c10.intoArray(c, r1);
+            c11.intoArray(c, r1 + 8);
+            c20.intoArray(c, r2);
+            c21.intoArray(c, r2 + 8);
+            c30.intoArray(c, r3);
+            c31.intoArray(c, r3 + 8);
+        }
+    }
+
+    /**
+     * An edge tile of a packed sliver (zero-padded to four rows by the packing): the full tile is
+     * computed into {@code scratch} (at least 64 floats) and its valid {@code mr}×{@code nr} part
+     * copied out.
+     */
+    static void edgeTilePacked(int kc, float[] ap, int sliverBase, float[] bp, int bIdx,
+                               float[] c, int cIdx, int ldc, boolean accumulate, int mr, int nr, float[] scratch) {
+        panelPacked(kc, MR, ap, sliverBase, bp, bIdx, scratch, 0, NR, false);
+        for (int r = 0; r < mr; r++) {
+            int ci = cIdx + r * ldc, si = r * NR;
+            if (accumulate) {
+                for (int j = 0; j < nr; j++) c[ci + j] += scratch[si + j];
+            } else {
+                System.arraycopy(scratch, si, c, ci, nr);
+            }
+        }
+    }
+
+    /**
      * An edge tile: only {@code mr} ≤ 4 rows and {@code nr} ≤ 16 columns of C exist. The full tile is
      * computed into {@code scratch} (at least 64 + 4·kc floats; the packed B panel is zero-padded and
      * missing A rows are copied in as zeros) and the valid part copied out.

@@ -53,35 +53,47 @@ final class GemmPacking {
     }
 
     /**
-     * Packs A[i0 .. i0+mc)[k0 .. k0+kc) into slivers of {@value GemmMicroKernel#MR} rows, each row kc
-     * floats long: row r of sliver s starts at {@code ap[(s*MR + r)*kc]}, i.e. row i of the block
-     * simply starts at {@code ap[(i - i0)*kc]}. A missing last sliver row is not written; the driver
-     * points the kernel at a valid row instead.
+     * Packs A[i0 .. i0+mc)[k0 .. k0+kc) into slivers of {@value GemmMicroKernel#MR} rows interleaved by
+     * step: sliver s holds A[i0+4s+r][k0+p] at {@code ap[s*4*kc + 4p + r]}. Rows past mc in the last
+     * sliver are zero, so the kernel can always compute a full tile.
      */
     static void packA(int i0, int mc, int k0, int kc, float[] a, int aOff, int aRs, int aCs, float[] ap) {
-        if (aRs == 1) {
-            // Column-major (transposed) A: walk each column contiguously, four rows at a time, so the
-            // reads stay in order and the four writes go to four row streams.
-            int i = 0;
-            for (; i + MR <= mc; i += MR) {
-                int src = aOff + (i0 + i) + k0 * aCs, d = i * kc;
-                for (int p = 0; p < kc; p++, src += aCs) {
-                    ap[d + p] = a[src];
-                    ap[d + kc + p] = a[src + 1];
-                    ap[d + 2 * kc + p] = a[src + 2];
-                    ap[d + 3 * kc + p] = a[src + 3];
+        for (int i = 0; i < mc; i += MR) {
+            int rows = Math.min(MR, mc - i), d = i * kc;
+            int src = aOff + (i0 + i) * aRs + k0 * aCs;
+            if (rows == MR && aRs == 1) {
+                // Column-major (transposed) A: the four values of a step are contiguous.
+                for (int p = 0; p < kc; p++, src += aCs, d += MR) {
+                    ap[d] = a[src];
+                    ap[d + 1] = a[src + 1];
+                    ap[d + 2] = a[src + 2];
+                    ap[d + 3] = a[src + 3];
                 }
-            }
-            for (; i < mc; i++) {
-                int src = aOff + (i0 + i) + k0 * aCs, d = i * kc;
-                for (int p = 0; p < kc; p++, src += aCs) ap[d + p] = a[src];
-            }
-        } else if (aCs == 1) {
-            for (int i = 0; i < mc; i++) System.arraycopy(a, aOff + (i0 + i) * aRs + k0, ap, i * kc, kc);
-        } else {
-            for (int i = 0; i < mc; i++) {
-                int src = aOff + (i0 + i) * aRs + k0 * aCs, d = i * kc;
-                for (int p = 0; p < kc; p++, src += aCs) ap[d + p] = a[src];
+            } else if (rows == MR && aCs == 1) {
+                // Row-major A: four row streams read in order, one interleaved write stream. Unit
+                // stride spelt out so that C2 unrolls with constant offsets.
+                int s1 = src + aRs, s2 = s1 + aRs, s3 = s2 + aRs;
+                for (int p = 0; p < kc; p++, d += MR) {
+                    ap[d] = a[src + p];
+                    ap[d + 1] = a[s1 + p];
+                    ap[d + 2] = a[s2 + p];
+                    ap[d + 3] = a[s3 + p];
+                }
+            } else if (rows == MR) {
+                // Four row streams read in order, one interleaved write stream.
+                int s0 = src, s1 = s0 + aRs, s2 = s1 + aRs, s3 = s2 + aRs;
+                for (int p = 0; p < kc; p++, d += MR) {
+                    int o = p * aCs;
+                    ap[d] = a[s0 + o];
+                    ap[d + 1] = a[s1 + o];
+                    ap[d + 2] = a[s2 + o];
+                    ap[d + 3] = a[s3 + o];
+                }
+            } else {
+                for (int p = 0; p < kc; p++, d += MR) {
+                    for (int r = 0; r < rows; r++) ap[d + r] = a[src + r * aRs + p * aCs];
+                    for (int r = rows; r < MR; r++) ap[d + r] = 0f;
+                }
             }
         }
     }
