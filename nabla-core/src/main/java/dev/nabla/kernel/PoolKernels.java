@@ -36,6 +36,48 @@ public final class PoolKernels {
      * in its plane (−1 for a window with no input pixel).
      */
     public static void maxForward(float[] x, int[] planeOff, int sH, int sW, Geometry g, float[] out, int[] argmax) {
+        if (isPlain2x2(g)) {
+            maxForward2x2(x, planeOff, sH, sW, g, out, argmax);
+            return;
+        }
+        maxForwardGeneral(x, planeOff, sH, sW, g, out, argmax);
+    }
+
+    /** True for the common 2x2 window with stride 2, no padding and no dilation, whose windows all lie inside. */
+    static boolean isPlain2x2(Geometry g) {
+        return g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2 && g.strideW() == 2
+                && g.padH() == 0 && g.padW() == 0 && g.dilationH() == 1 && g.dilationW() == 1
+                && 2 * g.outH() <= g.height() && 2 * g.outW() <= g.width();
+    }
+
+    /**
+     * {@link #maxForward} for {@link #isPlain2x2} geometries: four reads per output, compared in the general
+     * loop's order (row by row) with the same rule, so ties and NaNs resolve identically.
+     */
+    static void maxForward2x2(float[] x, int[] planeOff, int sH, int sW, Geometry g, float[] out, int[] argmax) {
+        final int W = g.width(), OH = g.outH(), OW = g.outW(), s2W = 2 * sW;
+        Parallel.forRange(planeOff.length, grain(g), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int o = p * OH * OW;
+                for (int oh = 0; oh < OH; oh++) {
+                    int r0 = planeOff[p] + 2 * oh * sH, r1 = r0 + sH, at0 = 2 * oh * W;
+                    for (int ow = 0; ow < OW; ow++, o++, r0 += s2W, r1 += s2W) {
+                        float a = x[r0], b = x[r0 + sW], c = x[r1], d = x[r1 + sW];
+                        float best = a;
+                        int k = 0;
+                        if (b > best || b != b) { best = b; k = 1; }
+                        if (c > best || c != c) { best = c; k = 2; }
+                        if (d > best || d != d) { best = d; k = 3; }
+                        out[o] = best;
+                        if (argmax != null) argmax[o] = at0 + 2 * ow + (k & 1) + (k >> 1) * W;
+                    }
+                }
+            }
+        });
+    }
+
+    /** {@link #maxForward} for any geometry. */
+    static void maxForwardGeneral(float[] x, int[] planeOff, int sH, int sW, Geometry g, float[] out, int[] argmax) {
         final int H = g.height(), W = g.width(), kH = g.kernelH(), kW = g.kernelW();
         final int strH = g.strideH(), strW = g.strideW(), padH = g.padH(), padW = g.padW();
         final int dH = g.dilationH(), dW = g.dilationW(), OH = g.outH(), OW = g.outW();
