@@ -4,6 +4,7 @@ import dev.nabla.autograd.Graph;
 import dev.nabla.kernel.Gemm;
 import dev.nabla.kernel.Im2col;
 import dev.nabla.kernel.Parallel;
+import dev.nabla.kernel.PlaneSums;
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
 
@@ -301,15 +302,7 @@ public final class Convolution {
                 });
             }
             float[] db = null;
-            if (needB) {
-                db = new float[O];
-                for (int n = 0; n < N; n++)
-                    for (int o = 0; o < O; o++) {
-                        double s = 0;
-                        for (int p = gOff + (n * O + o) * L, e = p + L; p < e; p++) s += g[p];
-                        db[o] += (float) s;
-                    }
-            }
+            if (needB) db = PlaneSums.channelSums(g, gOff, N, O, L);
             return new Tensor[] {
                     dx == null ? null : Tensor.of(dx, input.shape()),
                     dw == null ? null : Tensor.of(dw, weight.shape()),
