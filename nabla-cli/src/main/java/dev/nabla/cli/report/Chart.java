@@ -45,6 +45,7 @@ public final class Chart {
             c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
             c.getStyler().setChartBackgroundColor(Color.WHITE);
             c.getStyler().setXAxisDecimalPattern("0");
+            c.getStyler().setYAxisDecimalPattern("0.####"); // 0.4546, not 0.454569945017497
             boolean any = add(c, "train", epochs, history.series(f));
             any |= add(c, "val", epochs, history.series("val_" + f));
             if (!any) continue;
