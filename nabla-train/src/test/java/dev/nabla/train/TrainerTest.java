@@ -12,6 +12,7 @@ import dev.nabla.nn.layers.Sequential;
 import dev.nabla.nn.loss.CrossEntropyLoss;
 import dev.nabla.optim.Adam;
 import dev.nabla.optim.SGD;
+import dev.nabla.optim.schedule.MultiStepLR;
 import dev.nabla.optim.schedule.StepLR;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
@@ -147,10 +148,49 @@ class TrainerTest {
         Trainer t = new Trainer(model, new CrossEntropyLoss(), opt, 0).withSchedule(new StepLR(opt, 1, 0.0));
         EarlyStopping es = new EarlyStopping("val_loss", 2, 0.0, true);
         History h = t.fit(new DataLoader(data, 20, false, 0), new DataLoader(data, 50, false, 0), 20, List.of(es));
-        assertEquals(4, h.size(), "best at epoch 1 or 2, then 2 epochs of patience");
-        assertTrue(es.bestEpoch() <= 2);
+        // lr 0 from epoch 2 on leaves val_loss exactly equal, which is no improvement: the best is epoch 1, and
+        // as in Keras, patience 2 means the second epoch in a row without improvement is the last
+        assertEquals(3, h.size(), "best at epoch 1, then 2 epochs without improvement");
+        assertEquals(1, es.bestEpoch());
+        assertEquals(2, es.waited());
         assertEquals(es.best(), t.evaluate(new DataLoader(data, 50, false, 0)).get("loss"), 1e-6,
                 "the model ends with its best epoch's weights");
+    }
+
+    @Test
+    void earlyStoppingCarriesOnAcrossAResume(@TempDir Path dir) throws Exception {
+        TensorDataset data = blobs(200, 3);
+        // lr 0 from epoch 3 on: the best is epoch 2 at the latest, and training stops two epochs later
+        Map<String, Tensor> uninterrupted;
+        int straightEpochs, straightBest;
+        {
+            Module model = mlp(1);
+            SGD opt = new SGD(model.parameters(), 0.05);
+            Trainer t = new Trainer(model, new CrossEntropyLoss(), opt, 0).withSchedule(new MultiStepLR(opt, new int[] {2}, 0.0));
+            EarlyStopping es = new EarlyStopping("val_loss", 2, 0.0, true);
+            straightEpochs = t.fit(new DataLoader(data, 20, true, 0), new DataLoader(data, 50, false, 0), 20, List.of(es)).size();
+            straightBest = es.bestEpoch();
+            assertEquals(straightBest + 2, straightEpochs);
+            uninterrupted = model.stateDict();
+        }
+        {
+            Module model = mlp(1);
+            SGD opt = new SGD(model.parameters(), 0.05);
+            Trainer t = new Trainer(model, new CrossEntropyLoss(), opt, 0).withSchedule(new MultiStepLR(opt, new int[] {2}, 0.0));
+            // the first run is killed after epoch 3 (one epoch without improvement already counted)
+            t.fit(new DataLoader(data, 20, true, 0), new DataLoader(data, 50, false, 0), 3,
+                    List.of(new EarlyStopping("val_loss", 2, 0.0, true), new ModelCheckpoint(dir, 2)));
+        }
+        Module model = mlp(7);
+        SGD opt = new SGD(model.parameters(), 0.05);
+        Trainer resumed = new Trainer(model, new CrossEntropyLoss(), opt, 0).withSchedule(new MultiStepLR(opt, new int[] {2}, 0.0));
+        TrainState state = Checkpoint.restore(Checkpoint.latest(dir).orElseThrow(), resumed);
+        EarlyStopping es = new EarlyStopping("val_loss", 2, 0.0, true);
+        History h = resumed.fit(new DataLoader(data, 20, true, 0), new DataLoader(data, 50, false, 0), 20, List.of(es), state);
+        assertEquals(straightEpochs, h.size(), "stops at the same epoch as the uninterrupted run");
+        assertEquals(straightBest, es.bestEpoch());
+        for (String k : uninterrupted.keySet())
+            assertArrayEquals(uninterrupted.get(k).toFloatArray(), model.stateDict().get(k).toFloatArray(), "parameter " + k);
     }
 
     @Test

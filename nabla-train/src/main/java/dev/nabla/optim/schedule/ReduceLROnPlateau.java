@@ -65,9 +65,9 @@ public final class ReduceLROnPlateau implements LRSchedule {
             for (String k : map.keySet())
                 if (!List.of("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps").contains(k))
                     throw new IllegalArgumentException("ReduceLROnPlateau: unknown option " + k);
-            return new Options(ReduceLROnPlateau.parseMode(str(map, "mode", "min")), num(map, "factor", d.factor), (int) num(map, "patience", d.patience),
+            return new Options(ReduceLROnPlateau.parseMode(str(map, "mode", "min")), num(map, "factor", d.factor), integer(map, "patience", d.patience),
                     num(map, "threshold", d.threshold), ReduceLROnPlateau.parseThresholdMode(str(map, "threshold_mode", "rel")),
-                    (int) num(map, "cooldown", d.cooldown), num(map, "min_lr", d.minLr), num(map, "eps", d.eps));
+                    integer(map, "cooldown", d.cooldown), num(map, "min_lr", d.minLr), num(map, "eps", d.eps));
         }
 
         Map<String, Object> toMap() {
@@ -135,6 +135,14 @@ public final class ReduceLROnPlateau implements LRSchedule {
         if (v == null) return d;
         if (v instanceof Number x) return x.doubleValue();
         throw new IllegalArgumentException("ReduceLROnPlateau: " + k + " must be a number, got " + v);
+    }
+
+    /** A whole number: 2.5 epochs of patience is a mistake to report, not to truncate. */
+    private static int integer(Map<String, ?> m, String k, int d) {
+        double v = num(m, k, d);
+        if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("ReduceLROnPlateau: " + k + " must be a whole number, got " + m.get(k));
+        return (int) v;
     }
 
     private double worse() { return options.mode() == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY; }

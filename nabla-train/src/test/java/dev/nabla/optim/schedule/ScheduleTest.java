@@ -122,6 +122,9 @@ class ScheduleTest {
         assertMessage("ReduceLROnPlateau: mode median is unknown!", () -> ReduceLROnPlateau.Options.fromMap(Map.of("mode", "median")));
         assertMessage("ReduceLROnPlateau: threshold mode relative is unknown!",
                 () -> ReduceLROnPlateau.Options.fromMap(Map.of("threshold_mode", "relative")));
+        assertMessage("ReduceLROnPlateau: patience must be a whole number, got 2.5",
+                () -> ReduceLROnPlateau.Options.fromMap(Map.of("patience", 2.5)));
+        assertEquals(3, ReduceLROnPlateau.Options.fromMap(Map.of("cooldown", 3.0)).cooldown());
         assertMessage("ReduceLROnPlateau: expected 2 min_lrs, got 3",
                 () -> new ReduceLROnPlateau(opt, ReduceLROnPlateau.Options.defaults(), new double[3]));
         assertMessage("LinearLR: Starting multiplicative factor expected to be greater than 0", () -> new LinearLR(opt, 0, 1, 5));
