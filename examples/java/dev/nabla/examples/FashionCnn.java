@@ -23,7 +23,8 @@ import java.util.Map;
 /**
  * A small CNN on Fashion-MNIST: two blocks of 3×3 convolution ("same" padding) → ReLU → 2×2 max-pool
  * (32 then 64 channels, 28×28 → 7×7), then Dense 3136 → 128 → ReLU → Dense 10; Adam at 1e-3,
- * cross-entropy, batch 64, 2 epochs, then accuracy on the 10,000 test images. The same run as
+ * cross-entropy, batch 64, 2 epochs, then accuracy on the 10,000 test images; Keras's initialisation and Adam
+ * epsilon (see {@link FashionMnist#keras}). The same run as
  * {@code examples/fashion-cnn.yaml}.
  *
  * <pre>examples/run.sh FashionCnn [--epochs N] [--limit N] [--seed N]</pre>
@@ -33,18 +34,18 @@ public final class FashionCnn {
 
     public static Sequential model(Generator gen) {
         return new Sequential(
-                new Conv2d(1, 32, 3, 1, 1, gen), new ReLU(), new MaxPool2d(2),
-                new Conv2d(32, 64, 3, 1, 1, gen), new ReLU(), new MaxPool2d(2),
+                FashionMnist.keras(new Conv2d(1, 32, 3, 1, 1, gen), gen), new ReLU(), new MaxPool2d(2),
+                FashionMnist.keras(new Conv2d(32, 64, 3, 1, 1, gen), gen), new ReLU(), new MaxPool2d(2),
                 new Flatten(),
-                new Linear(64 * 7 * 7, 128, gen), new ReLU(),
-                new Linear(128, 10, gen));
+                FashionMnist.keras(new Linear(64 * 7 * 7, 128, gen), gen), new ReLU(),
+                FashionMnist.keras(new Linear(128, 10, gen), gen));
     }
 
     public static FashionMnist.Result run(RunOptions o) throws IOException {
         Dataset train = FashionMnist.load("train", o.limit()), test = FashionMnist.load("test", o.limit());
 
         Sequential model = model(new Generator(o.seed()));
-        Adam adam = new Adam(model.parameters(), 1e-3);
+        Adam adam = FashionMnist.kerasAdam(model.parameters(), 1e-3);
         Trainer trainer = new Trainer(model, new CrossEntropyLoss(), adam, o.seed()).withMetrics(Accuracy::new);
 
         History history = trainer.fit(new DataLoader(train, 64, true, o.seed()), null, o.epochs(), o.callbacks());

@@ -20,7 +20,8 @@ import java.util.Map;
 
 /**
  * The Keras MLP on Fashion-MNIST: 784 → 64 → 64 → 10 with ReLU, Adam at 1e-3, cross-entropy, batch 64,
- * 10 epochs, then accuracy on the 10,000 test images. The same run as {@code examples/fashion-mlp.yaml}:
+ * 10 epochs, then accuracy on the 10,000 test images; Keras's initialisation and Adam epsilon (see
+ * {@link FashionMnist#keras}). The same run as {@code examples/fashion-mlp.yaml}:
  * with the same seed both give the same weights and figures.
  *
  * <pre>examples/run.sh FashionMlp [--epochs N] [--limit N] [--seed N]</pre>
@@ -31,16 +32,16 @@ public final class FashionMlp {
     public static Sequential model(Generator gen) {
         return new Sequential(
                 new Flatten(),
-                new Linear(784, 64, gen), new ReLU(),
-                new Linear(64, 64, gen), new ReLU(),
-                new Linear(64, 10, gen));
+                FashionMnist.keras(new Linear(784, 64, gen), gen), new ReLU(),
+                FashionMnist.keras(new Linear(64, 64, gen), gen), new ReLU(),
+                FashionMnist.keras(new Linear(64, 10, gen), gen));
     }
 
     public static FashionMnist.Result run(RunOptions o) throws IOException {
         Dataset train = FashionMnist.load("train", o.limit()), test = FashionMnist.load("test", o.limit());
 
         Sequential model = model(new Generator(o.seed()));
-        Adam adam = new Adam(model.parameters(), 1e-3);
+        Adam adam = FashionMnist.kerasAdam(model.parameters(), 1e-3);
         Trainer trainer = new Trainer(model, new CrossEntropyLoss(), adam, o.seed()).withMetrics(Accuracy::new);
 
         History history = trainer.fit(new DataLoader(train, 64, true, o.seed()), null, o.epochs(), o.callbacks());

@@ -3,6 +3,11 @@ package dev.nabla.examples;
 import dev.nabla.data.DataSources;
 import dev.nabla.data.Dataset;
 import dev.nabla.data.TensorDataset;
+import dev.nabla.nn.Module;
+import dev.nabla.nn.init.Init;
+import dev.nabla.optim.Adam;
+import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.Tensor;
 import dev.nabla.train.History;
 
 import java.io.IOException;
@@ -29,6 +34,23 @@ public final class FashionMnist {
         TensorDataset d = DataSources.named("fashion-mnist", split, null);
         if (limit == null || limit >= d.size()) return d;
         return new TensorDataset(d.x().narrow(0, 0, limit), d.y().narrow(0, 0, limit));
+    }
+
+    /**
+     * Keras's default initialisation for a Dense or Conv2D layer: Glorot-uniform weights, zero biases. The layer
+     * was built with PyTorch's default draws first, so the generator advances exactly as in the config files
+     * ({@code weight_init: glorot_uniform, bias_init: zeros}) and both give the same weights.
+     */
+    static <M extends Module> M keras(M layer, Generator gen) {
+        Init.xavierUniform_(layer.namedParameters().get("weight"), 1.0, gen);
+        Tensor bias = layer.namedParameters().get("bias");
+        if (bias != null) Init.zeros_(bias);
+        return layer;
+    }
+
+    /** Keras's Adam: PyTorch's update rule with Keras's epsilon, 1e-7. */
+    static Adam kerasAdam(Iterable<Tensor> params, double lr) {
+        return new Adam(params, new Adam.Options(lr, 0.9, 0.999, 1e-7, 0, false, false));
     }
 
     static void print(PrintStream out, Result r) {

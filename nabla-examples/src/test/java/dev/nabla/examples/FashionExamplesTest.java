@@ -71,6 +71,28 @@ class FashionExamplesTest {
     }
 
     @Test
+    void theSeedProgramsStartAsKerasDoes() {
+        for (var model : List.of(FashionMlp.model(new dev.nabla.tensor.Generator(0)), FashionCnn.model(new dev.nabla.tensor.Generator(0)))) {
+            int weights = 0;
+            for (var e : model.namedParameters().entrySet()) {
+                float[] v = e.getValue().toFloatArray();
+                if (e.getKey().endsWith(".bias")) {
+                    for (float x : v) assertEquals(0f, x, e.getKey());
+                    continue;
+                }
+                weights++;
+                int[] fans = dev.nabla.nn.init.Init.fans(e.getValue());
+                double limit = Math.sqrt(6.0 / (fans[0] + fans[1])), max = 0, sumSq = 0;
+                for (float x : v) { max = Math.max(max, Math.abs(x)); sumSq += (double) x * x; }
+                assertTrue(max <= limit, e.getKey() + ": " + max + " beyond Glorot's limit " + limit);
+                // U(±limit) has variance limit²/3: the drawn weights must fill the range, not a narrower one
+                assertEquals(limit * limit / 3, sumSq / v.length, 0.15 * limit * limit / 3, e.getKey());
+            }
+            assertTrue(weights >= 3);
+        }
+    }
+
+    @Test
     void optionsFromTheCommandLine() {
         RunOptions o = RunOptions.parse(new String[] {"--limit", "500", "--epochs", "3", "--seed", "7"}, RunOptions.of(10));
         assertEquals(new RunOptions(3, 500, 7, List.of()), o);
