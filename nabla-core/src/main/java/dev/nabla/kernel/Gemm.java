@@ -19,8 +19,8 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>Several threads split the work one of three ways ({@link #sgemm}): along k when k is long and C
  * small (each thread sums its own slice of k, the slices are added at the end), into row ranges sharing
- * one packed B when there are enough rows, else into column ranges. Products below {@link #SERIAL_WORK}
- * run on the caller's thread.
+ * one packed B when there are enough rows, else into column ranges. The threads are {@link GemmTeam}'s,
+ * which stay awake between products. Products below {@link #SERIAL_WORK} run on the caller's thread.
  */
 public final class Gemm {
     private Gemm() {}
@@ -34,9 +34,10 @@ public final class Gemm {
     /** At most this many floats of B are packed at once (4 MiB, in L3): bounds the per-thread buffer. */
     static final int B_BUDGET = 1 << 20;
     /**
-     * Products with at most this many multiply-adds run on one thread unless split along k: waking the
-     * other thread and sharing the packing cost more than half of ~100 µs of work (measured interleaved:
-     * 64×64×784 ran 62 GFLOPS on one thread, 46 on two).
+     * Products with at most this many multiply-adds run on one thread unless split along k: handing over
+     * and sharing the packing cost more than half of ~100 µs of work (measured interleaved, one thread
+     * against two: 64×64×784 62 vs 46 GFLOPS, 128³ 46 vs 17 with Parallel's pool; on one thread both were
+     * already at or above OpenBLAS's two-thread figure).
      */
     static final long SERIAL_WORK = 160L * 160 * 160;
 
@@ -96,8 +97,13 @@ public final class Gemm {
         } else {
             // Few rows (m < 32 per thread): each thread takes a range of columns and packs its own part of B;
             // A, which every thread then packs, is small.
-            Parallel.forRange(panels, 1, (from, to) -> blocked(0, m, from * NR, Math.min(n, to * NR), 0, k,
-                    a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate));
+            int parts = Math.min(threads, panels);
+            boolean ran = GemmTeam.tryRun(parts, (t, p) -> {
+                int from = (int) ((long) panels * t / p), to = (int) ((long) panels * (t + 1) / p);
+                blocked(0, m, from * NR, Math.min(n, to * NR), 0, k,
+                        a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+            });
+            if (!ran) blocked(0, m, 0, n, 0, k, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
         }
     }
 
@@ -120,20 +126,17 @@ public final class Gemm {
                                float[] c, int cOff, int ldc, boolean accumulate) {
         int parts = Math.min(threads, k / KC);
         float[] partial = WORKSPACE.get().partial((parts - 1) * m * n);
-        boolean[] inline = new boolean[1];
-        Parallel.forRange(parts, 1, (from, to) -> {
-            if (to - from == parts) inline[0] = true;
-            for (int t = from; t < to; t++) {
-                int k0 = (int) ((long) k * t / parts), k1 = (int) ((long) k * (t + 1) / parts);
-                if (t == 0 || to - from == parts)
-                    blocked(0, m, 0, n, k0, k1, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate || t > 0);
-                else
-                    blocked(0, m, 0, n, k0, k1, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, partial, (t - 1) * m * n, n, false);
-            }
+        boolean ran = GemmTeam.tryRun(parts, (t, p) -> {
+            int k0 = (int) ((long) k * t / p), k1 = (int) ((long) k * (t + 1) / p);
+            if (t == 0)
+                blocked(0, m, 0, n, k0, k1, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+            else
+                blocked(0, m, 0, n, k0, k1, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, partial, (t - 1) * m * n, n, false);
         });
-        // Ran inline (nested in another parallel region) every slice went straight into C; otherwise add
-        // the partial sums of slices 1.. to C.
-        if (inline[0]) return;
+        if (!ran) {     // the team is busy (nested or concurrent product): all of k on this thread
+            blocked(0, m, 0, n, 0, k, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+            return;
+        }
         for (int t = 1; t < parts; t++) {
             int base = (t - 1) * m * n;
             for (int i = 0; i < m; i++) addRow(partial, base + i * n, c, cOff + i * ldc, n);
@@ -183,12 +186,7 @@ public final class Gemm {
         int slivers = (m + MR - 1) / MR;
         int parts = Math.min(threads, slivers);
         GemmBarrier barrier = new GemmBarrier(parts);
-        Parallel.forRange(parts, 1, (from, to) -> {
-            if (to - from != 1) {       // nested in another parallel region: one thread does it all
-                blocked(0, m, 0, n, 0, k, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
-                return;
-            }
-            int t = from;
+        boolean ran = GemmTeam.tryRun(parts, (t, p) -> {
             try {
                 int i0 = Math.min(m, (int) ((long) slivers * t / parts) * MR);
                 int i1 = Math.min(m, (int) ((long) slivers * (t + 1) / parts) * MR);
@@ -220,6 +218,7 @@ public final class Gemm {
                 throw e;
             }
         });
+        if (!ran) blocked(0, m, 0, n, 0, k, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
     }
 
     /**
