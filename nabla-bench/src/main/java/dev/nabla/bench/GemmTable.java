@@ -107,10 +107,12 @@ public final class GemmTable {
 
     /**
      * The Vector API is very slow until C2 has compiled the kernel, so run full and edge tiles on both
-     * thread counts first: the first shape timed then starts from compiled code like the others.
+     * thread counts first: the first shape timed then starts from compiled code like the others. The
+     * k = 600 product takes the paths only long products take (k blocks after the first add to C, the
+     * k-split): without it the kernel was compiled without its accumulating branch and deoptimised later.
      */
     private static void warmUpCompiler(double seconds) {
-        for (GemmShape s : List.of(GemmShape.square(256), new GemmShape(67, 45, 131)))
+        for (GemmShape s : List.of(GemmShape.square(256), new GemmShape(67, 45, 131), new GemmShape(67, 600, 131)))
             for (int t : new int[] {1, 2}) measure(s, t, Math.min(seconds, 1.0));
     }
 

@@ -2,6 +2,9 @@ package dev.nabla.kernel;
 
 import static dev.nabla.kernel.GemmMicroKernel.MR;
 import static dev.nabla.kernel.GemmMicroKernel.NR;
+import static dev.nabla.kernel.GemmMicroKernel.S;
+
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Single-precision matrix multiply: C = A·B (or C += A·B), with A and B given by strides so that
@@ -14,8 +17,10 @@ import static dev.nabla.kernel.GemmMicroKernel.NR;
  * packed into interleaved slivers unless the product is narrow (n < 128) and A row-major, then read in place
  * ({@link #needsPackedA}). The 4×16 tile itself is {@link GemmMicroKernel}.
  *
- * <p>Two threads split C into column ranges (each packs only its own part of B) or, when that would
- * cost more (A packed twice, or too few columns to share evenly), into row ranges.
+ * <p>Several threads split the work one of three ways ({@link #sgemm}): along k when k is long and C
+ * small (each thread sums its own slice of k, the slices are added at the end), into row ranges sharing
+ * one packed B when there are enough rows, else into column ranges. The threads are {@link GemmTeam}'s,
+ * which stay awake between products. Products below {@link #SERIAL_WORK} run on the caller's thread.
  */
 public final class Gemm {
     private Gemm() {}
@@ -28,8 +33,13 @@ public final class Gemm {
     static final int NC = 512;
     /** At most this many floats of B are packed at once (4 MiB, in L3): bounds the per-thread buffer. */
     static final int B_BUDGET = 1 << 20;
-    /** Products with at most this many multiply-adds run on one thread: the fork costs more. */
-    static final long SERIAL_WORK = 64L * 64 * 64;
+    /**
+     * Products with at most this many multiply-adds run on one thread unless split along k: handing over
+     * and sharing the packing cost more than half of ~100 µs of work (measured interleaved, one thread
+     * against two: 64×64×784 62 vs 46 GFLOPS, 128³ 46 vs 17 with Parallel's pool; on one thread both were
+     * already at or above OpenBLAS's two-thread figure).
+     */
+    static final long SERIAL_WORK = 160L * 160 * 160;
 
     /** The Vector API kernel needs 8 float lanes in hardware; narrower machines use the scalar loop. */
     private static final boolean VECTOR = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() >= 8;
@@ -38,9 +48,14 @@ public final class Gemm {
     private static final class Workspace {
         float[] a = new float[0], b = new float[0];
         float[] tile = new float[0];
+        /** Owned by a calling thread while it runs a split product: shared B panels, partial sums of a k-split. */
+        float[] shared0 = new float[0], shared1 = new float[0], partial = new float[0];
 
         float[] a(int size) { return a.length >= size ? a : (a = new float[size]); }
         float[] b(int size) { return b.length >= size ? b : (b = new float[size]); }
+        float[] shared0(int size) { return shared0.length >= size ? shared0 : (shared0 = new float[size]); }
+        float[] shared1(int size) { return shared1.length >= size ? shared1 : (shared1 = new float[size]); }
+        float[] partial(int size) { return partial.length >= size ? partial : (partial = new float[size]); }
         /** Room for an edge tile of C and the A rows of an edge sliver. */
         float[] tile(int kc) { int size = MR * NR + MR * kc; return tile.length >= size ? tile : (tile = new float[size]); }
     }
@@ -70,17 +85,69 @@ public final class Gemm {
         int threads = Parallel.threads();
         long work = (long) m * n * k;
         int panels = (n + NR - 1) / NR, slivers = (m + MR - 1) / MR;
-        if (threads <= 1 || work <= SERIAL_WORK || panels < 2 && slivers < 2) {
-            blocked(0, m, 0, n, k, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+        boolean splitK = splitK(m, n, k, threads);
+        if (threads <= 1 || work <= SERIAL_WORK && !splitK || panels < 2 && slivers < 2 && !splitK) {
+            blocked(0, m, 0, n, 0, k, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
             return;
         }
-        if (splitColumns(m, n, k, packA, threads, panels, slivers)) {
-            Parallel.forRange(panels, 1, (from, to) -> blocked(0, m, from * NR, Math.min(n, to * NR), k,
-                    a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate));
+        if (splitK) {
+            kSplit(m, n, k, threads, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+        } else if (slivers >= MIN_SLIVERS_PER_THREAD * threads || slivers >= panels) {
+            sharedB(m, n, k, threads, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
         } else {
-            Parallel.forRange(slivers, 1, (from, to) -> blocked(from * MR, Math.min(m, to * MR), 0, n, k,
-                    a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate));
+            // Few rows (m < 32 per thread): each thread takes a range of columns and packs its own part of B;
+            // A, which every thread then packs, is small.
+            int parts = Math.min(threads, panels);
+            boolean ran = GemmTeam.tryRun(parts, (t, p) -> {
+                int from = (int) ((long) panels * t / p), to = (int) ((long) panels * (t + 1) / p);
+                blocked(0, m, from * NR, Math.min(n, to * NR), 0, k,
+                        a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+            });
+            if (!ran) blocked(0, m, 0, n, 0, k, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
         }
+    }
+
+    /** Below this many 4-row slivers per thread, a row split leaves each thread too little to share B over. */
+    static final int MIN_SLIVERS_PER_THREAD = 8;
+
+    /**
+     * Whether to split the k dimension: each thread multiplies its own slice of A's columns and B's rows,
+     * into C (the first) or a private m×n buffer (the others) that is added to C at the end. For products
+     * long in k and small in m×n (64×784×64, 128×3136×128: weight gradients) this is the one split that
+     * packs nothing twice and needs no synchronisation, and it costs only the m·n additions at the end.
+     */
+    static boolean splitK(int m, int n, int k, int threads) {
+        return k >= 2 * KC && k >= 4L * Math.max(m, n) / threads && (long) m * n <= 1 << 22;
+    }
+
+    private static void kSplit(int m, int n, int k, int threads,
+                               float[] a, int aOff, int aRs, int aCs, boolean packA,
+                               float[] b, int bOff, int bRs, int bCs,
+                               float[] c, int cOff, int ldc, boolean accumulate) {
+        int parts = Math.min(threads, k / KC);
+        float[] partial = WORKSPACE.get().partial((parts - 1) * m * n);
+        boolean ran = GemmTeam.tryRun(parts, (t, p) -> {
+            int k0 = (int) ((long) k * t / p), k1 = (int) ((long) k * (t + 1) / p);
+            if (t == 0)
+                blocked(0, m, 0, n, k0, k1, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+            else
+                blocked(0, m, 0, n, k0, k1, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, partial, (t - 1) * m * n, n, false);
+        });
+        if (!ran) {     // the team is busy (nested or concurrent product): all of k on this thread
+            blocked(0, m, 0, n, 0, k, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+            return;
+        }
+        for (int t = 1; t < parts; t++) {
+            int base = (t - 1) * m * n;
+            for (int i = 0; i < m; i++) addRow(partial, base + i * n, c, cOff + i * ldc, n);
+        }
+    }
+
+    private static void addRow(float[] src, int s, float[] dst, int d, int n) {
+        int j = 0;
+        for (int upper = S.loopBound(n); j < upper; j += S.length())
+            FloatVector.fromArray(S, dst, d + j).add(FloatVector.fromArray(S, src, s + j)).intoArray(dst, d + j);
+        for (; j < n; j++) dst[d + j] += src[s + j];
     }
 
     /**
@@ -98,35 +165,78 @@ public final class Gemm {
     }
 
     /**
-     * Whether to give each thread a range of columns (true) or of rows. Each choice has a cost beyond the
-     * product itself: splitting columns makes every thread pack all of A if A needs packing; splitting
-     * rows makes every thread pack all of B. And the split is in whole tiles, so a dimension with few
-     * tiles leaves one thread idle part of the time. Pick the cheaper, in units of packed elements.
+     * Row split with packed B shared by all threads: for each group of k blocks, every thread packs its
+     * share of the 16-column micro-panels, waits at a barrier until all of B's group is packed, then
+     * multiplies its own rows against it. Nothing is packed twice (a row split with private B panels packed
+     * all of B on every thread: 10-25% of the time at n = 256). Two buffers alternate, so a thread that runs
+     * ahead packs the next group while the other still reads the current one; one barrier per group
+     * suffices (a thread packing group q+2 has passed barrier q+1, which the other reached only after it
+     * had finished with group q).
      */
-    private static boolean splitColumns(int m, int n, int k, boolean packA, int threads, int panels, int slivers) {
-        double colImbalance = Math.ceil((double) panels / threads) * threads / panels - 1;
-        double rowImbalance = Math.ceil((double) slivers / threads) * threads / slivers - 1;
-        // An idle fraction of the product costs that fraction of m·n·k multiply-adds; packing costs
-        // roughly 4 multiply-adds' time per element copied (measured: ~0.4 ns vs ~0.1 ns per FMA).
-        double colCost = colImbalance * m * (double) n * k + (packA ? 4.0 * m * k * (threads - 1) : 0);
-        double rowCost = rowImbalance * m * (double) n * k + 4.0 * k * (double) n * (threads - 1);
-        return colCost <= rowCost;
+    private static void sharedB(int m, int n, int k, int threads,
+                                float[] a, int aOff, int aRs, int aCs, boolean packA,
+                                float[] b, int bOff, int bRs, int bCs,
+                                float[] c, int cOff, int ldc, boolean accumulate) {
+        int kBlocks = (k + KC - 1) / KC;
+        int kcMax = (k + kBlocks - 1) / kBlocks;
+        int ncMax = roundUp(Math.min(NC, n), NR);
+        int group = Math.max(1, Math.min(kBlocks, B_BUDGET / (kcMax * ncMax)));
+        Workspace caller = WORKSPACE.get();
+        float[][] buffers = {caller.shared0(group * kcMax * ncMax), caller.shared1(group * kcMax * ncMax)};
+        int slivers = (m + MR - 1) / MR;
+        int parts = Math.min(threads, slivers);
+        GemmBarrier barrier = new GemmBarrier(parts);
+        boolean ran = GemmTeam.tryRun(parts, (t, p) -> {
+            try {
+                int i0 = Math.min(m, (int) ((long) slivers * t / parts) * MR);
+                int i1 = Math.min(m, (int) ((long) slivers * (t + 1) / parts) * MR);
+                Workspace ws = WORKSPACE.get();
+                float[] ap = packA ? ws.a(kcMax * roundUp(Math.min(MC, i1 - i0), MR)) : null;
+                float[] tile = ws.tile(kcMax);
+                int step = 0;
+                for (int jc = 0; jc < n; jc += NC) {
+                    int nc = Math.min(NC, n - jc), ncPadded = roundUp(nc, NR), np = ncPadded / NR;
+                    int q0 = (int) ((long) np * t / parts), q1 = (int) ((long) np * (t + 1) / parts);
+                    for (int g0 = 0; g0 < kBlocks; g0 += group, step++) {
+                        int g1 = Math.min(kBlocks, g0 + group);
+                        float[] bp = buffers[step & 1];
+                        int kStart = kStart(k, kBlocks, g0);
+                        if (q1 > q0) {
+                            for (int kb = g0; kb < g1; kb++) {
+                                int k0 = kStart(k, kBlocks, kb), kc = kStart(k, kBlocks, kb + 1) - k0;
+                                GemmPacking.packB(k0, kc, jc + q0 * NR, Math.min(nc, q1 * NR) - q0 * NR,
+                                        b, bOff, bRs, bCs, bp, (k0 - kStart) * ncPadded + q0 * NR * kc);
+                            }
+                        }
+                        barrier.await();
+                        groupRows(i0, i1, jc, nc, 0, k, kBlocks, g0, g1, a, aOff, aRs, aCs, ap, bp,
+                                c, cOff, ldc, accumulate, tile);
+                    }
+                }
+            } catch (Throwable e) {
+                barrier.breakBarrier();
+                throw e;
+            }
+        });
+        if (!ran) blocked(0, m, 0, n, 0, k, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
     }
 
     /**
-     * The blocked product for C rows [i0, i1) and columns [j0, j1), on the calling thread.
+     * The blocked product for C rows [i0, i1), columns [j0, j1), summing over k in [k0, k1), on the
+     * calling thread.
      *
      * <p>Loop order: column block (NC) → B packed for several k blocks at once → row block (MC) → k block.
      * Running the k blocks innermost keeps one MC×NC block of C (192 KiB) close to the core while its
      * partial sums are reloaded once per k block. The textbook order (k block outside the row blocks)
-     * reloads each tile of C only after the whole of A has streamed past, i.e. from DRAM for n ≥ 1024,
-     * and Java has no prefetch instruction to hide that latency (measured slower at n = 2048).
+     * reloads each tile of C only after the whole of A has streamed past; measured interleaved with this
+     * order (same kernel, same packing), it ran 5-12% slower at n = 1024 on one thread.
      */
-    private static void blocked(int i0, int i1, int j0, int j1, int k,
+    private static void blocked(int i0, int i1, int j0, int j1, int k0, int k1,
                                 float[] a, int aOff, int aRs, int aCs, boolean packA,
                                 float[] b, int bOff, int bRs, int bCs,
                                 float[] c, int cOff, int ldc, boolean accumulate) {
         Workspace ws = WORKSPACE.get();
+        int k = k1 - k0;
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks;    // equal k blocks: no short tail block
         int ncMax = roundUp(Math.min(NC, j1 - j0), NR);
@@ -141,29 +251,33 @@ public final class Gemm {
                 int g1 = Math.min(kBlocks, g0 + group);
                 int kStart = kStart(k, kBlocks, g0);
                 for (int kb = g0; kb < g1; kb++) {
-                    int k0 = kStart(k, kBlocks, kb), kc = kStart(k, kBlocks, kb + 1) - k0;
-                    GemmPacking.packB(k0, kc, jc, nc, b, bOff, bRs, bCs, bp, (k0 - kStart) * ncPadded);
+                    int ks = kStart(k, kBlocks, kb), kc = kStart(k, kBlocks, kb + 1) - ks;
+                    GemmPacking.packB(k0 + ks, kc, jc, nc, b, bOff, bRs, bCs, bp, (ks - kStart) * ncPadded);
                 }
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
-                    for (int kb = g0; kb < g1; kb++) {
-                        int k0 = kStart(k, kBlocks, kb), kc = kStart(k, kBlocks, kb + 1) - k0;
-                        boolean acc = accumulate || kb > 0;     // later k blocks add to what the first wrote
-                        float[] as;
-                        int aBase, rowStride;
-                        if (packA) {
-                            GemmPacking.packA(ic, mc, k0, kc, a, aOff, aRs, aCs, ap);
-                            as = ap;
-                            aBase = 0;
-                            rowStride = kc;
-                        } else {
-                            as = a;
-                            aBase = aOff + ic * aRs + k0;
-                            rowStride = aRs;
-                        }
-                        macro(mc, nc, kc, as, aBase, rowStride, packA, bp, (k0 - kStart) * ncPadded,
-                                c, cOff + ic * ldc + jc, ldc, acc, tile);
-                    }
+                groupRows(i0, i1, jc, nc, k0, k, kBlocks, g0, g1, a, aOff, aRs, aCs, ap, bp, c, cOff, ldc, accumulate, tile);
+            }
+        }
+    }
+
+    /**
+     * Rows [i0, i1) of C, columns [jc, jc+nc), against k blocks [g0, g1) of B packed in {@code bp} (k block
+     * kb of the range [k0, k0+k) at offset (start of kb − start of g0)·ncPadded), MC rows of A at a time.
+     */
+    private static void groupRows(int i0, int i1, int jc, int nc, int k0, int k, int kBlocks, int g0, int g1,
+                                  float[] a, int aOff, int aRs, int aCs, float[] ap, float[] bp,
+                                  float[] c, int cOff, int ldc, boolean accumulate, float[] tile) {
+        int ncPadded = roundUp(nc, NR), kStart = kStart(k, kBlocks, g0);
+        for (int ic = i0; ic < i1; ic += MC) {
+            int mc = Math.min(MC, i1 - ic);
+            for (int kb = g0; kb < g1; kb++) {
+                int ks = kStart(k, kBlocks, kb), kc = kStart(k, kBlocks, kb + 1) - ks;
+                boolean acc = accumulate || kb > 0;     // later k blocks add to what the first wrote
+                int bBase = (ks - kStart) * ncPadded, cBase = cOff + ic * ldc + jc;
+                if (ap != null) {
+                    GemmPacking.packA(ic, mc, k0 + ks, kc, a, aOff, aRs, aCs, ap);
+                    macro(mc, nc, kc, ap, 0, kc, true, bp, bBase, c, cBase, ldc, acc, tile);
+                } else {
+                    macro(mc, nc, kc, a, aOff + ic * aRs + k0 + ks, aRs, false, bp, bBase, c, cBase, ldc, acc, tile);
                 }
             }
         }

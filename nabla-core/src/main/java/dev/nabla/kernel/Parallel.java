@@ -34,6 +34,11 @@ public final class Parallel {
         threads = n;
     }
 
+    /** Whether the calling thread is running a share of a {@link #forRange} (work started now should not fork). */
+    public static boolean inParallelRegion() {
+        return INSIDE.get()[0];
+    }
+
     /** A body over the index range [from, to). */
     @FunctionalInterface
     public interface RangeBody {

@@ -127,6 +127,43 @@ class GemmTest {
         return tests;
     }
 
+    /**
+     * The ways two threads split a product: along k (partial sums added at the end), rows sharing one
+     * packed B (several column blocks and, with k = 2100, several groups of k blocks, so both alternating
+     * B buffers are used), columns; with transposed operands, accumulate on and off.
+     */
+    @TestFactory
+    List<DynamicTest> parallelSplits() {
+        List<DynamicTest> tests = new ArrayList<>();
+        int[][] mnk = {{64, 64, 784}, {40, 130, 1500}, {256, 1100, 300}, {300, 1100, 2100}, {20, 700, 200}};
+        long seed = 5000;
+        for (int[] s : mnk)
+            for (Layout la : new Layout[] {Layout.ROW_MAJOR, Layout.COL_MAJOR})
+                for (boolean acc : new boolean[] {false, true}) {
+                    long sd = seed++;
+                    Layout lb = sd % 3 == 0 ? Layout.COL_MAJOR : Layout.ROW_MAJOR;
+                    tests.add(DynamicTest.dynamicTest(s[0] + "x" + s[1] + "x" + s[2] + " A " + la + " B " + lb + " acc=" + acc,
+                            () -> check(s[0], s[1], s[2], la, lb, acc, 2, sd)));
+                }
+        return tests;
+    }
+
+    /** Called from inside a parallel region, a split product runs whole on the calling thread. */
+    @Test
+    void nestedInParallelRegion() {
+        Parallel.setThreads(2);
+        int[][] mnk = {{64, 64, 784}, {256, 300, 300}};
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        Parallel.forRange(2, 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int[] s = mnk[t];
+                check(s[0], s[1], s[2], Layout.ROW_MAJOR, Layout.ROW_MAJOR, true, 2, 77 + t);
+                done.incrementAndGet();
+            }
+        });
+        assertEquals(2, done.get());
+    }
+
     @Test
     void emptyProductsAndZeroK() {
         float[] a = {1, 2}, b = {3, 4};
