@@ -1,5 +1,8 @@
 package dev.nabla.kernel;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.Arrays;
 
 /**
@@ -33,6 +36,7 @@ public final class Im2col {
         final int kH = g.kernelH(), kW = g.kernelW(), H = g.height(), W = g.width();
         final int strH = g.strideH(), strW = g.strideW(), dilH = g.dilationH(), dilW = g.dilationW();
         final int padH = g.padH(), padW = g.padW(), OH = g.outH(), OW = g.outW(), L = OH * OW;
+        final boolean blocks = sameWidthRows(g, sH, sW);
         int row = 0;
         for (int c = 0; c < g.channels(); c++) {
             int cBase = xOff + c * sC;
@@ -41,6 +45,10 @@ public final class Im2col {
                 for (int kw = 0; kw < kW; kw++, row += L) {
                     int wShift = kw * dilW - padW;
                     int lo = firstInside(wShift, strW, OW), hi = endInside(wShift, strW, W, OW);
+                    if (blocks) {
+                        copyShiftedBlock(x, cBase, hShift, wShift, lo, hi, g, col, row);
+                        continue;
+                    }
                     for (int oh = 0; oh < OH; oh++) {
                         int dst = row + oh * OW;
                         int ih = oh * strH + hShift;
@@ -71,6 +79,7 @@ public final class Im2col {
         final int kH = g.kernelH(), kW = g.kernelW(), H = g.height(), W = g.width();
         final int strH = g.strideH(), strW = g.strideW(), dilH = g.dilationH(), dilW = g.dilationW();
         final int padH = g.padH(), padW = g.padW(), OH = g.outH(), OW = g.outW(), L = OH * OW;
+        final boolean blocks = sameWidthRows(g, W, 1);
         int row = 0;
         for (int c = 0; c < g.channels(); c++) {
             int cBase = dxOff + c * H * W;
@@ -80,6 +89,10 @@ public final class Im2col {
                     int wShift = kw * dilW - padW;
                     int lo = firstInside(wShift, strW, OW), hi = endInside(wShift, strW, W, OW);
                     if (lo >= hi) continue;
+                    if (blocks) {
+                        addShiftedBlock(col, row, hShift, wShift, lo, hi, g, dx, cBase);
+                        continue;
+                    }
                     for (int oh = 0; oh < OH; oh++) {
                         int ih = oh * strH + hShift;
                         if (ih < 0 || ih >= H) continue;
@@ -94,6 +107,73 @@ public final class Im2col {
                 }
             }
         }
+    }
+
+    /**
+     * True when a kernel offset's block of the column matrix is the image plane shifted as a whole: stride 1
+     * both ways, output as wide as the input ("same" padding) and image rows contiguous and back to back.
+     * Then output row oh + 1 starts exactly one image row after row oh, so the block is one contiguous
+     * copy (plus fixing the few columns that wrapped into the neighbouring row) instead of one short
+     * copy per output row (conv2's rows are 14 floats: the per-row calls were most of im2col's time).
+     */
+    static boolean sameWidthRows(Geometry g, int sH, int sW) {
+        return g.strideH() == 1 && g.strideW() == 1 && sW == 1 && sH == g.width() && g.outW() == g.width();
+    }
+
+    /** First output row whose input row oh + shift is >= 0, and one past the last one < height (stride 1). */
+    private static int firstRow(int shift, int outH) { return Math.min(outH, Math.max(0, -shift)); }
+
+    private static int endRow(int shift, int height, int outH) { return Math.max(0, Math.min(outH, height - shift)); }
+
+    /** The {@link #im2col} block of one kernel offset when {@link #sameWidthRows}; lo/hi as there. */
+    private static void copyShiftedBlock(float[] x, int cBase, int hShift, int wShift, int lo, int hi, Geometry g,
+                                         float[] col, int row) {
+        final int W = g.width(), OH = g.outH(), OW = g.outW();
+        int r0 = firstRow(hShift, OH), r1 = Math.max(r0, endRow(hShift, g.height(), OH));
+        Arrays.fill(col, row, row + r0 * OW, 0f);
+        Arrays.fill(col, row + r1 * OW, row + OH * OW, 0f);
+        if (r0 == r1) return;
+        if (lo >= hi) {
+            Arrays.fill(col, row + r0 * OW, row + r1 * OW, 0f);
+            return;
+        }
+        // Rows r0..r1-1 in one copy from column lo of the first to column hi of the last: the span's
+        // in-between entries outside [lo, hi) read the neighbouring image row and are zeroed after.
+        int dst = row + r0 * OW + lo, src = cBase + (r0 + hShift) * W + lo + wShift;
+        System.arraycopy(x, src, col, dst, (r1 - r0 - 1) * OW + hi - lo);
+        if (lo > 0 || hi < OW)
+            for (int oh = r0; oh < r1; oh++) {
+                int d = row + oh * OW;
+                for (int ow = 0; ow < lo; ow++) col[d + ow] = 0f;
+                for (int ow = hi; ow < OW; ow++) col[d + ow] = 0f;
+            }
+    }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final boolean VECTOR = FloatVector.SPECIES_PREFERRED.length() >= 8;
+
+    /**
+     * The {@link #col2im} block of one kernel offset when {@link #sameWidthRows}: the column entries that
+     * fall in the padding are zeroed first (the column buffer is scratch), then the block is added to the
+     * plane in one contiguous span, those entries adding 0 to a neighbouring row's pixel.
+     */
+    private static void addShiftedBlock(float[] col, int row, int hShift, int wShift, int lo, int hi, Geometry g,
+                                        float[] dx, int cBase) {
+        final int W = g.width(), OH = g.outH(), OW = g.outW();
+        int r0 = firstRow(hShift, OH), r1 = endRow(hShift, g.height(), OH);
+        if (r0 >= r1) return;
+        if (lo > 0 || hi < OW)
+            for (int oh = r0; oh < r1; oh++) {
+                int d = row + oh * OW;
+                for (int ow = 0; ow < lo; ow++) col[d + ow] = 0f;
+                for (int ow = hi; ow < OW; ow++) col[d + ow] = 0f;
+            }
+        int src = row + r0 * OW + lo, dst = cBase + (r0 + hShift) * W + lo + wShift;
+        int n = (r1 - r0 - 1) * OW + hi - lo, i = 0;
+        if (VECTOR)
+            for (int end = F.loopBound(n); i < end; i += F.length())
+                FloatVector.fromArray(F, dx, dst + i).add(FloatVector.fromArray(F, col, src + i)).intoArray(dx, dst + i);
+        for (; i < n; i++) dx[dst + i] += col[src + i];
     }
 
     /** The first output column whose input column {@code ow·stride + shift} is >= 0 (at most outW). */

@@ -1,5 +1,10 @@
 package dev.nabla.kernel;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Elementwise loops. Binary ops read two broadcast/strided operands and write a contiguous output;
  * the op is chosen once per row (a switch outside the loop), so each inner loop is a plain array loop
@@ -111,7 +116,7 @@ public final class Pointwise {
             case LOG -> { for (int i = from; i < to; i++) out[oo + i] = (float) Math.log(x[xo + i]); }
             case SQRT -> { for (int i = from; i < to; i++) out[oo + i] = (float) Math.sqrt(x[xo + i]); }
             case ABS -> { for (int i = from; i < to; i++) out[oo + i] = Math.abs(x[xo + i]); }
-            case RELU -> { for (int i = from; i < to; i++) { float v = x[xo + i]; out[oo + i] = v > 0 ? v : (v == v ? 0f : v); } }
+            case RELU -> reluRange(x, xo, out, oo, from, to);
             case SIGMOID -> { for (int i = from; i < to; i++) out[oo + i] = sigmoid(x[xo + i]); }
             case TANH -> { for (int i = from; i < to; i++) out[oo + i] = (float) Math.tanh(x[xo + i]); }
             case GELU -> { for (int i = from; i < to; i++) { double v = x[xo + i]; out[oo + i] = (float) (0.5 * v * (1 + Erf.erf(v * SQRT1_2))); } }
@@ -131,6 +136,10 @@ public final class Pointwise {
      */
     public static void unaryGrad(Unary op, float p, float q, float[] x, int xo, float[] y, int yo,
                                  float[] g, int go, float[] dx, int n) {
+        if (op == Unary.RELU) {
+            Parallel.forRange(n, PARALLEL_GRAIN, (from, to) -> reluGradRange(x, xo, g, go, dx, from, to));
+            return;
+        }
         Parallel.forRange(n, PARALLEL_GRAIN, (from, to) -> {
             for (int i = from; i < to; i++) {
                 float gi = g[go + i];
@@ -162,6 +171,40 @@ public final class Pointwise {
                 };
             }
         });
+    }
+
+    private static final VectorSpecies<Float> RELU_S = FloatVector.SPECIES_256;
+    /** The masked loops need 8 float lanes in hardware; elsewhere the Vector API would run in plain Java. */
+    private static final boolean RELU_VECTOR = FloatVector.SPECIES_PREFERRED.length() >= 8;
+
+    /**
+     * out = x where x > 0 or x is NaN, else 0, with masks: the scalar form's data-dependent branch
+     * mispredicted on about half the elements of a conv activation (relu was 8% of a cnn step).
+     */
+    private static void reluRange(float[] x, int xo, float[] out, int oo, int from, int to) {
+        int i = from;
+        if (RELU_VECTOR) {
+            FloatVector zero = FloatVector.zero(RELU_S);
+            for (int end = from + RELU_S.loopBound(to - from); i < end; i += RELU_S.length()) {
+                FloatVector v = FloatVector.fromArray(RELU_S, x, xo + i);
+                // v <= 0 is false for NaN, so NaN passes through as in the scalar rule.
+                v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(out, oo + i);
+            }
+        }
+        for (; i < to; i++) { float v = x[xo + i]; out[oo + i] = v > 0 ? v : (v == v ? 0f : v); }
+    }
+
+    /** dx[i] = g[i] where x[i] > 0, else 0 (dx from index 0), with masks (see {@link #reluRange}). */
+    private static void reluGradRange(float[] x, int xo, float[] g, int go, float[] dx, int from, int to) {
+        int i = from;
+        if (RELU_VECTOR) {
+            FloatVector zero = FloatVector.zero(RELU_S);
+            for (int end = from + RELU_S.loopBound(to - from); i < end; i += RELU_S.length()) {
+                VectorMask<Float> pos = FloatVector.fromArray(RELU_S, x, xo + i).compare(VectorOperators.GT, 0f);
+                zero.blend(FloatVector.fromArray(RELU_S, g, go + i), pos).intoArray(dx, i);
+            }
+        }
+        for (; i < to; i++) dx[i] = x[xo + i] > 0 ? g[go + i] : 0f;
     }
 
     private static final double SQRT1_2 = Math.sqrt(0.5);

@@ -1,5 +1,11 @@
 package dev.nabla.kernel;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Max and average pooling over 2-D planes, forward and backward, with PyTorch's window rules.
  *
@@ -55,25 +61,73 @@ public final class PoolKernels {
      * loop's order (row by row) with the same rule, so ties and NaNs resolve identically.
      */
     static void maxForward2x2(float[] x, int[] planeOff, int sH, int sW, Geometry g, float[] out, int[] argmax) {
-        final int W = g.width(), OH = g.outH(), OW = g.outW(), s2W = 2 * sW;
+        final int W = g.width(), OH = g.outH(), OW = g.outW(), s2W = 2 * sW, L = OH * OW;
+        // Window j of a plane starts at 2·oh·sH + 2·ow·sW; argmax wants 2·oh·W + 2·ow.
+        final int[] start = VECTOR && L >= LANES ? new int[L] : null, at = start == null ? null : new int[L];
+        if (start != null)
+            for (int oh = 0, j = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow++, j++) { start[j] = 2 * oh * sH + 2 * ow * sW; at[j] = 2 * oh * W + 2 * ow; }
         Parallel.forRange(planeOff.length, grain(g), (from, to) -> {
             for (int p = from; p < to; p++) {
-                int o = p * OH * OW;
-                for (int oh = 0; oh < OH; oh++) {
-                    int r0 = planeOff[p] + 2 * oh * sH, r1 = r0 + sH, at0 = 2 * oh * W;
-                    for (int ow = 0; ow < OW; ow++, o++, r0 += s2W, r1 += s2W) {
-                        float a = x[r0], b = x[r0 + sW], c = x[r1], d = x[r1 + sW];
-                        float best = a;
-                        int k = 0;
-                        if (b > best || b != b) { best = b; k = 1; }
-                        if (c > best || c != c) { best = c; k = 2; }
-                        if (d > best || d != d) { best = d; k = 3; }
-                        out[o] = best;
-                        if (argmax != null) argmax[o] = at0 + 2 * ow + (k & 1) + (k >> 1) * W;
-                    }
+                int o = p * L, j = 0;
+                if (start != null) {
+                    j = maxPlane2x2Vector(x, planeOff[p], sH, sW, W, start, at, L, out, o, argmax);
+                    o += j;
+                }
+                for (; j < L; j++, o++) {
+                    int oh = j / OW, ow = j - oh * OW;
+                    int r0 = planeOff[p] + 2 * oh * sH + ow * s2W, r1 = r0 + sH;
+                    float a = x[r0], b = x[r0 + sW], c = x[r1], d = x[r1 + sW];
+                    float best = a;
+                    int k = 0;
+                    if (b > best || b != b) { best = b; k = 1; }
+                    if (c > best || c != c) { best = c; k = 2; }
+                    if (d > best || d != d) { best = d; k = 3; }
+                    out[o] = best;
+                    if (argmax != null) argmax[o] = 2 * oh * W + 2 * ow + (k & 1) + (k >> 1) * W;
                 }
             }
         });
+    }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final int LANES = F.length();
+    /** Gathers and masks need 8 float lanes in hardware; elsewhere the Vector API would run in plain Java. */
+    private static final boolean VECTOR = FloatVector.SPECIES_PREFERRED.length() >= 8;
+
+    /**
+     * The first {@code L − L mod 8} windows of one plane, 8 at a time: the four pixels of each window are
+     * gathered into four vectors and compared in the scalar order (a, b, c, d) with the same rule
+     * (greater, or NaN), as lane masks. The scalar form's branches mispredicted on real activations
+     * (max-pool was 12% of a cnn step). Returns how many windows were done.
+     */
+    private static int maxPlane2x2Vector(float[] x, int base, int sH, int sW, int W, int[] start, int[] at, int L,
+                                         float[] out, int o, int[] argmax) {
+        FloatVector one = FloatVector.broadcast(F, 1f), down = FloatVector.broadcast(F, W);
+        int j = 0;
+        for (int end = F.loopBound(L); j < end; j += LANES) {
+            FloatVector best = FloatVector.fromArray(F, x, base, start, j);
+            FloatVector b = FloatVector.fromArray(F, x, base + sW, start, j);
+            FloatVector c = FloatVector.fromArray(F, x, base + sH, start, j);
+            FloatVector d = FloatVector.fromArray(F, x, base + sH + sW, start, j);
+            // shift: where the chosen pixel lies from the window's top-left, as h·W + w (exact in float).
+            FloatVector shift = FloatVector.zero(F);
+            VectorMask<Float> m = b.compare(VectorOperators.GT, best).or(b.test(VectorOperators.IS_NAN));
+            best = best.blend(b, m);
+            shift = shift.blend(one, m);
+            m = c.compare(VectorOperators.GT, best).or(c.test(VectorOperators.IS_NAN));
+            best = best.blend(c, m);
+            shift = shift.blend(down, m);
+            m = d.compare(VectorOperators.GT, best).or(d.test(VectorOperators.IS_NAN));
+            best = best.blend(d, m);
+            shift = shift.blend(down.add(one), m);
+            best.intoArray(out, o + j);
+            if (argmax != null)
+                ((IntVector) shift.convertShape(VectorOperators.F2I, I, 0)).add(IntVector.fromArray(I, at, j))
+                        .intoArray(argmax, o + j);
+        }
+        return j;
     }
 
     /** {@link #maxForward} for any geometry. */

@@ -1,6 +1,7 @@
 package dev.nabla.ops;
 
 import dev.nabla.autograd.Graph;
+import dev.nabla.kernel.ConvSmallK;
 import dev.nabla.kernel.Gemm;
 import dev.nabla.kernel.Im2col;
 import dev.nabla.kernel.Parallel;
@@ -200,6 +201,8 @@ public final class Convolution {
         final int xOff, sN, sC, sH, sW;
         /** Stride of the merged H·W axis when a 1x1 kernel reads the image directly; -1 when im2col is needed. */
         final int direct;
+        /** The column matrix goes through {@link ConvSmallK} rather than the GEMM (tiny K, e.g. a 1-channel 3x3). */
+        final boolean smallK;
 
         ConvPlan(Tensor input, Tensor weight, Im2col.Geometry geo, int N, int C, int O, int groups) {
             this.input = input;
@@ -222,6 +225,7 @@ public final class Convolution {
             boolean pointwise = geo.kernelH() == 1 && geo.kernelW() == 1 && geo.strideH() == 1 && geo.strideW() == 1
                     && geo.padH() == 0 && geo.padW() == 0;
             direct = pointwise ? mergedStride(geo.height(), sH, geo.width(), sW) : -1;
+            smallK = direct < 0 && K <= ConvSmallK.MAX_K && ConvSmallK.AVAILABLE;
         }
 
         /** The stride that walks [H, W] as one axis of H·W, or -1 when there is none. */
@@ -241,6 +245,13 @@ public final class Convolution {
             Parallel.forRange(N, 1, (from, to) -> {
                 float[] col = direct >= 0 ? null : new float[K * L];
                 for (int n = from; n < to; n++) {
+                    if (smallK) { // writes every output element, bias included
+                        for (int gi = 0; gi < groups; gi++) {
+                            Im2col.im2col(x, imageOffset(n, gi), sC, sH, sW, geo, col);
+                            ConvSmallK.forward(w, wOff + gi * Og * K, Og, K, col, L, bias, gi * Og, y, (n * O + gi * Og) * L);
+                        }
+                        continue;
+                    }
                     if (bias != null)
                         for (int o = 0; o < O; o++) Arrays.fill(y, (n * O + o) * L, (n * O + o + 1) * L, bias[o]);
                     for (int gi = 0; gi < groups; gi++) {
@@ -268,16 +279,23 @@ public final class Convolution {
             float[] dx = needX ? new float[N * C * geo.height() * geo.width()] : null;
             float[] dw = needW ? new float[O * K] : null;
             int HW = geo.height() * geo.width();
+            // The small-K path sums the bias gradient in its weight-gradient pass over g.
+            boolean dbWithW = smallK && needW && needB;
+            double[] dbSum = dbWithW ? new double[O] : null;
             if (needX || needW) {
                 Parallel.forRange(N, 1, (from, to) -> {
                     float[] col = needW && direct < 0 ? new float[K * L] : null;
                     float[] dcol = needX && direct < 0 ? new float[K * L] : null;
                     float[] dwPart = needW ? new float[O * K] : null;
+                    double[] dbPart = dbWithW ? new double[O] : null;
                     for (int n = from; n < to; n++) {
                         for (int gi = 0; gi < groups; gi++) {
                             int gRow = gOff + (n * O + gi * Og) * L; // g[n, gi·Og.., :] as [Og, L]
                             if (needW) { // dW_g [Og, K] += g_ng [Og, L] · colᵀ [L, K]
-                                if (direct >= 0) {
+                                if (smallK) {
+                                    Im2col.im2col(x, imageOffset(n, gi), sC, sH, sW, geo, col);
+                                    ConvSmallK.weightGrad(g, gRow, Og, L, col, K, dwPart, gi * Og * K, dbPart, gi * Og);
+                                } else if (direct >= 0) {
                                     Gemm.sgemm(Og, K, L, g, gRow, L, 1, x, imageOffset(n, gi), direct, sC,
                                             dwPart, gi * Og * K, K, true);
                                 } else {
@@ -298,11 +316,17 @@ public final class Convolution {
                     }
                     if (needW) synchronized (dw) {
                         for (int i = 0; i < dw.length; i++) dw[i] += dwPart[i];
+                        if (dbWithW) for (int i = 0; i < O; i++) dbSum[i] += dbPart[i];
                     }
                 });
             }
             float[] db = null;
-            if (needB) db = PlaneSums.channelSums(g, gOff, N, O, L);
+            if (dbWithW) {
+                db = new float[O];
+                for (int i = 0; i < O; i++) db[i] = (float) dbSum[i];
+            } else if (needB) {
+                db = PlaneSums.channelSums(g, gOff, N, O, L);
+            }
             return new Tensor[] {
                     dx == null ? null : Tensor.of(dx, input.shape()),
                     dw == null ? null : Tensor.of(dw, weight.shape()),

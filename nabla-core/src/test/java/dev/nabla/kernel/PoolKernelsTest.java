@@ -19,10 +19,13 @@ class PoolKernelsTest {
         SplittableRandom rnd = new SplittableRandom(7);
         int[][] sizes = {{2, 2}, {4, 6}, {5, 7}, {28, 28}, {14, 14}, {3, 9}, {1, 1}};
         for (int[] hw : sizes) {
-            for (boolean strided : new boolean[] {false, true}) {
+            for (int layout = 0; layout < 3; layout++) {
+                boolean strided = layout == 1;
                 int H = hw[0], W = hw[1], planes = 3;
                 // Strided: planes live in a [H, planes, W+1] buffer, read with sH = planes·(W+1), sW = 1.
-                int sH = strided ? planes * (W + 1) : W, sW = 1, plane = strided ? W + 1 : H * W;
+                // Layout 2, channels last: [H, W, planes], sH = W·planes, sW = planes.
+                int sH = strided ? planes * (W + 1) : layout == 2 ? W * planes : W, sW = layout == 2 ? planes : 1;
+                int plane = strided ? W + 1 : layout == 2 ? 1 : H * W;
                 float[] x = new float[5 + planes * H * (W + 1) + 8];
                 for (int i = 0; i < x.length; i++) {
                     int kind = rnd.nextInt(10);
