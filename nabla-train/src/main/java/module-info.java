@@ -2,6 +2,7 @@
 module dev.nabla.train {
     requires transitive dev.nabla.core;
     requires transitive dev.nabla.nn;
+    requires jdk.incubator.vector; // the Adam/AdamW kernel
     requires java.net.http; // downloading named datasets when they are not on disk
 
     exports dev.nabla.data;

@@ -8,9 +8,11 @@ import dev.nabla.tensor.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Reverse-mode differentiation over the recorded graph. Use {@link Tensor#backward()}. */
 public final class Engine {
@@ -54,6 +56,8 @@ public final class Engine {
             return;
         }
         List<Tensor> order = topologicalOrder(root);
+        // storages handed to a leaf as its grad in this pass, without a copy
+        Set<float[]> adopted = Collections.newSetFromMap(new IdentityHashMap<>());
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, gradient);
         for (int k = order.size() - 1; k >= 0; k--) {
@@ -75,7 +79,14 @@ public final class Engine {
                 Tensor gi = inputGrads[i];
                 if (in == null || gi == null || !in.requiresGrad()) continue;
                 gi = sumToShape(node.op(), gi, in.shape());
-                if (in.gradFn() == null) accumulate(in, gi);
+                if (in.gradFn() == null) {
+                    if (in.grad() == null && !retainGraph && owned(gi, i, g, t, inputs, inputGrads, adopted)) {
+                        in.setGrad(gi);
+                        adopted.add(gi.data());
+                    } else {
+                        accumulate(in, gi);
+                    }
+                }
                 else grads.merge(in, gi, Tensor::add);
             }
             if (!retainGraph) node.release();
@@ -108,6 +119,25 @@ public final class Engine {
             }
         }
         return order;
+    }
+
+    /**
+     * Whether gradient {@code gi} (for input {@code i}) may become a leaf's grad as it is, without the copy
+     * {@link #accumulate} makes: it must be a whole, contiguous storage that nothing else can reach: not the
+     * incoming gradient or a view of it (add and reshape pass theirs through), not shared with the node's
+     * output, inputs or other returned gradients, not already some leaf's grad. Then later accumulation into
+     * the leaf's grad cannot show through anywhere else. Copying every leaf gradient was 10% of an MLP's
+     * backward pass (a fresh 200 KB array per step for a 784x64 weight).
+     */
+    private static boolean owned(Tensor gi, int i, Tensor g, Tensor out, Tensor[] inputs, Tensor[] inputGrads,
+                                 Set<float[]> adopted) {
+        if (gi.dtype() != DType.FLOAT32 || gi.offset() != 0 || !gi.isContiguous() || gi.numel() != gi.data().length)
+            return false;
+        if (gi.sharesStorageWith(g) || gi.sharesStorageWith(out) || adopted.contains(gi.data())) return false;
+        for (Tensor in : inputs) if (in != null && gi.sharesStorageWith(in)) return false;
+        for (int j = 0; j < inputGrads.length; j++)
+            if (j != i && inputGrads[j] != null && gi.sharesStorageWith(inputGrads[j])) return false;
+        return true;
     }
 
     private static void accumulate(Tensor leaf, Tensor g) {

@@ -1,25 +1,39 @@
 package dev.nabla.kernel;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one thread pool every heavy kernel shares, sized to the machine (or to {@code -Dnabla.threads=N}).
+ * The worker threads every heavy kernel shares, sized to the machine (or to {@code -Dnabla.threads=N}).
  * Work is split into at most {@link #threads()} contiguous ranges, so there is no thread per call and no
  * task explosion on a 2-core machine; small jobs run on the caller's thread.
+ *
+ * <p>Why not a {@code ForkJoinPool}: its idle workers park at once, and waking a parked thread on another
+ * (virtual) CPU took 20-50 µs here, more than a whole 64×784×64 product on one core, so two threads were
+ * slower than one for the MLP's layers. These workers instead spin for a short while after each job
+ * ({@code -Dnabla.spinMicros}, default {@value #DEFAULT_SPIN_MICROS} µs) and see the next job within a
+ * microsecond, as OpenMP's do; only then do they park. And the caller claims unstarted ranges itself, so a
+ * worker that is asleep or descheduled delays nothing beyond the serial time.
  */
 public final class Parallel {
     private static volatile int threads = Integer.getInteger("nabla.threads", Runtime.getRuntime().availableProcessors());
-    private static final ForkJoinPool POOL = new ForkJoinPool(Math.max(1,
-            Math.max(threads, Runtime.getRuntime().availableProcessors())), pool -> {
-        var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-        t.setName("nabla-" + t.getPoolIndex());
-        t.setDaemon(true);
-        return t;
-    }, null, false);
+
+    static final int DEFAULT_SPIN_MICROS = 200;
+    private static final long SPIN_NANOS = Long.getLong("nabla.spinMicros", DEFAULT_SPIN_MICROS) * 1000L;
 
     /** Set while a thread runs a share of a forRange: nested calls then run inline instead of forking again. */
     private static final ThreadLocal<boolean[]> INSIDE = ThreadLocal.withInitial(() -> new boolean[1]);
+
+    /** One caller at a time owns the workers; another thread calling meanwhile runs its range inline. */
+    private static final AtomicBoolean BUSY = new AtomicBoolean();
+
+    private static final Object WORKERS_LOCK = new Object();
+    private static volatile Worker[] workers = new Worker[0];
+
+    /** The job being run; published by the volatile write of {@link #generation}. */
+    private static volatile Job job;
+    private static volatile long generation;
 
     private Parallel() {}
 
@@ -45,6 +59,102 @@ public final class Parallel {
         void run(int from, int to);
     }
 
+    /** One forRange call: its ranges are claimed by index, by the caller and the workers alike. */
+    private static final class Job {
+        final RangeBody body;
+        final int n, parts;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(RangeBody body, int n, int parts) {
+            this.body = body;
+            this.n = n;
+            this.parts = parts;
+        }
+
+        /** Claims and runs ranges until none is left. */
+        void work() {
+            boolean[] inside = INSIDE.get();
+            int p;
+            while ((p = next.getAndIncrement()) < parts) {
+                int from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
+                inside[0] = true;
+                try {
+                    body.run(from, to);
+                } catch (Throwable t) {
+                    synchronized (this) {
+                        if (failure == null) failure = t; else failure.addSuppressed(t);
+                    }
+                } finally {
+                    inside[0] = false;
+                    done.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    private static final class Worker extends Thread {
+        volatile boolean parked;
+        private final long startGeneration;
+
+        Worker(int index, long startGeneration) {
+            super("nabla-" + index);
+            this.startGeneration = startGeneration;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            long seen = startGeneration;
+            while (true) {
+                long g = generation;
+                if (g == seen) {
+                    g = await(seen);
+                }
+                seen = g;
+                Job j = job;
+                if (j != null) j.work();
+            }
+        }
+
+        /** Spins for {@link #SPIN_NANOS} waiting for a new generation, then parks until woken. */
+        private long await(long seen) {
+            long start = System.nanoTime();
+            int spins = 0;
+            while (true) {
+                long g = generation;
+                if (g != seen) return g;
+                if ((++spins & 63) != 0) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                if (System.nanoTime() - start < SPIN_NANOS) continue;
+                parked = true;
+                if (generation == seen) LockSupport.park(this);
+                parked = false;
+                start = System.nanoTime();
+            }
+        }
+    }
+
+    /** Workers for {@code count} ranges besides the caller's, started on first need. */
+    private static Worker[] workers(int count) {
+        Worker[] w = workers;
+        if (w.length >= count) return w;
+        synchronized (WORKERS_LOCK) {
+            w = workers;
+            if (w.length >= count) return w;
+            Worker[] grown = java.util.Arrays.copyOf(w, count);
+            for (int i = w.length; i < count; i++) {
+                grown[i] = new Worker(i + 1, generation);
+                grown[i].start();
+            }
+            workers = grown;
+            return grown;
+        }
+    }
+
     /**
      * Runs {@code body} over [0, n) split into at most {@link #threads()} ranges of at least {@code grain}
      * indices each; on one range it runs directly on the caller's thread.
@@ -53,42 +163,27 @@ public final class Parallel {
         if (n <= 0) return;
         int parts = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
         boolean[] inside = INSIDE.get();
-        if (parts <= 1 || inside[0]) { // nested: the outer split already keeps every core busy
+        // nested: the outer split already keeps every core busy; busy: another thread owns the workers
+        if (parts <= 1 || inside[0] || !BUSY.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
-        RecursiveAction[] tasks = new RecursiveAction[parts - 1];
-        for (int p = 1; p < parts; p++) {
-            int from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
-            tasks[p - 1] = new RecursiveAction() {
-                @Override protected void compute() {
-                    boolean[] flag = INSIDE.get();
-                    flag[0] = true;
-                    try {
-                        body.run(from, to);
-                    } finally {
-                        flag[0] = false;
-                    }
-                }
-            };
-            POOL.execute(tasks[p - 1]);
-        }
-        Throwable failure = null;
-        inside[0] = true;
+        Job j = new Job(body, n, parts);
         try {
-            body.run(0, (int) ((long) n / parts));
-        } catch (Throwable t) {
-            failure = t;
-        } finally {
-            inside[0] = false;
-        }
-        for (RecursiveAction task : tasks) {
-            try {
-                task.join();
-            } catch (Throwable t) {
-                if (failure == null) failure = t; else failure.addSuppressed(t);
+            Worker[] w = workers(parts - 1);
+            job = j;
+            generation = generation + 1; // publishes the job
+            for (int i = 0; i < parts - 1; i++) if (w[i].parked) LockSupport.unpark(w[i]);
+            j.work();
+            int spins = 0;
+            while (j.done.get() < parts) {
+                if ((++spins & 1023) == 0) Thread.yield(); else Thread.onSpinWait();
             }
+        } finally {
+            job = null;
+            BUSY.set(false);
         }
+        Throwable failure = j.failure;
         if (failure instanceof RuntimeException re) throw re;
         if (failure instanceof Error e) throw e;
         if (failure != null) throw new RuntimeException(failure);

@@ -24,8 +24,10 @@ public final class Pointwise {
      * out[i] = a[i] op b[i] for every index of {@code shape}; {@code aStr}/{@code bStr} are the operands'
      * strides already broadcast to {@code shape} (0 on broadcast dims). {@code out} is contiguous.
      */
-    public static void binary(Binary op, float[] a, int aOff, int[] aStr, float[] b, int bOff, int[] bStr,
-                              int[] shape, float[] out) {
+    public static void binary(Binary op, float[] a, int aOff, int[] aStrides, float[] b, int bOff, int[] bStrides,
+                              int[] outShape, float[] out) {
+        int[][] merged = coalesce(outShape, aStrides, bStrides);
+        int[] shape = merged[0], aStr = merged[1], bStr = merged[2];
         int rank = shape.length;
         if (rank == 0) {
             row(op, a, aOff, 0, b, bOff, 0, out, 0, 1);
@@ -59,6 +61,36 @@ public final class Pointwise {
                 }
             }
         });
+    }
+
+    /**
+     * The same iteration with fewer dims: size-1 dims dropped and neighbours merged wherever both operands
+     * step through them as through one dim (the output is contiguous, so it always can). A [1000, 1] + [1]
+     * bias add then runs as one row of 1000 instead of 1000 rows of one element.
+     */
+    static int[][] coalesce(int[] shape, int[] aStr, int[] bStr) {
+        int rank = shape.length;
+        int[] s = new int[rank], sa = new int[rank], sb = new int[rank];
+        int r = 0;
+        for (int d = 0; d < rank; d++) {
+            if (shape[d] == 1) continue;
+            if (r > 0 && aStr[d] * shape[d] == sa[r - 1] && bStr[d] * shape[d] == sb[r - 1]) {
+                s[r - 1] *= shape[d];      // the previous dim steps over exactly this one: merge
+                sa[r - 1] = aStr[d];
+                sb[r - 1] = bStr[d];
+            } else {
+                s[r] = shape[d];
+                sa[r] = aStr[d];
+                sb[r] = bStr[d];
+                r++;
+            }
+        }
+        if (r == rank) return new int[][] {shape, aStr, bStr};
+        if (r == 0 && rank > 0) { // every dim has size 1 (or there are none): one element
+            for (int d : shape) if (d == 0) return new int[][] {shape, aStr, bStr};
+            return new int[][] {new int[] {1}, new int[] {0}, new int[] {0}};
+        }
+        return new int[][] {java.util.Arrays.copyOf(s, r), java.util.Arrays.copyOf(sa, r), java.util.Arrays.copyOf(sb, r)};
     }
 
     private static void row(Binary op, float[] a, int ai, int sa, float[] b, int bi, int sb, float[] out, int oi, int n) {

@@ -178,8 +178,16 @@ public final class Elementwise {
         if (!java.util.Arrays.equals(bs, shape))
             throw new IllegalArgumentException("add_: " + Shape.str(other.shape()) + " does not broadcast to "
                     + Shape.str(shape));
-        float[] src = other.expand(shape).toFloatArray();
         float[] d = t.data();
+        if (t.isContiguous() && other.isContiguous() && other.numel() == t.numel()
+                && (!t.sharesStorageWith(other) || t.offset() == other.offset())) { // no copy of the source
+            float[] src = other.data();
+            int o = t.offset(), so = other.offset(), n = t.numel();
+            if (alpha == 1f) for (int i = 0; i < n; i++) d[o + i] += src[so + i];
+            else for (int i = 0; i < n; i++) d[o + i] += alpha * src[so + i];
+            return;
+        }
+        float[] src = other.expand(shape).toFloatArray();
         if (t.isContiguous()) {
             int o = t.offset();
             if (alpha == 1f) for (int i = 0; i < src.length; i++) d[o + i] += src[i];

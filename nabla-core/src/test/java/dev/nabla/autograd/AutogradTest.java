@@ -16,6 +16,47 @@ class AutogradTest {
     }
 
     @Test
+    void leafGradientsNeverShareStorageWithEachOtherOrTheGivenGradient() {
+        // add passes its incoming gradient to both inputs; each leaf must still get storage of its own
+        Tensor a = Tensor.of(new float[] {1, 2}, 2).requiresGrad(true);
+        Tensor b = Tensor.of(new float[] {3, 4}, 2).requiresGrad(true);
+        Tensor seed = Tensor.of(new float[] {1, 10}, 2);
+        a.add(b).backward(seed);
+        assertFalse(a.grad().sharesStorageWith(b.grad()));
+        assertFalse(a.grad().sharesStorageWith(seed));
+        assertFalse(b.grad().sharesStorageWith(seed));
+        a.mul(2f).sum().backward(); // accumulates into a.grad in place: b.grad and seed must not change
+        assertArrayEquals(new float[] {3, 12}, a.grad().toFloatArray());
+        assertArrayEquals(new float[] {1, 10}, b.grad().toFloatArray());
+        assertArrayEquals(new float[] {1, 10}, seed.toFloatArray());
+        // a leaf used twice by one op (x·x): the fresh gradient taken for the first use absorbs the second
+        Tensor x = Tensor.of(new float[] {2, -3}, 2).requiresGrad(true);
+        x.mul(x).sum().backward();
+        assertArrayEquals(new float[] {4, -6}, x.grad().toFloatArray());
+        // a gradient that is a view of the incoming one (reshape) is copied, not kept
+        Tensor v = Tensor.of(new float[] {1, 2, 3, 4}, 4).requiresGrad(true);
+        Tensor g4 = Tensor.of(new float[] {1, 1, 1, 1}, 2, 2);
+        v.reshape(2, 2).backward(g4);
+        assertFalse(v.grad().sharesStorageWith(g4));
+        v.sum().backward();
+        assertArrayEquals(new float[] {1, 1, 1, 1}, g4.toFloatArray());
+        assertArrayEquals(new float[] {2, 2, 2, 2}, v.grad().toFloatArray());
+    }
+
+    @Test
+    void aRetainedGraphGivesTheSameGradientsOnEveryBackward() {
+        Tensor w = Tensor.of(new float[] {1, 2, 3}, 3).requiresGrad(true);
+        Tensor loss = w.mul(w).sum();
+        loss.backward(null, true);
+        float[] first = w.grad().toFloatArray();
+        w.setGrad(null);
+        loss.backward(null, true);
+        assertArrayEquals(first, w.grad().toFloatArray());
+        loss.backward(null, false);
+        assertArrayEquals(new float[] {4, 8, 12}, w.grad().toFloatArray());
+    }
+
+    @Test
     void gradientsAccumulateAcrossBackwardCalls() {
         Tensor w = Tensor.of(new float[] {1, -1}, 2).requiresGrad(true);
         w.mul(2f).sum().backward();

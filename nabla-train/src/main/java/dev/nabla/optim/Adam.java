@@ -2,6 +2,8 @@ package dev.nabla.optim;
 
 import dev.nabla.kernel.Parallel;
 import dev.nabla.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -126,7 +128,10 @@ public final class Adam extends Optimizer<Adam.Options, Adam.State> {
         float[] m = s.expAvg(), v = s.expAvgSq();
         float[] vmax = amsgrad && s.maxExpAvgSq() == null ? new float[n] : s.maxExpAvgSq();
         Parallel.forRange(n, SGD.GRAIN, (a, b) -> {
-            for (int i = a; i < b; i++) {
+            int i = a;
+            if (VECTOR) i = vectorRange(p, pOff, g, gOff, m, v, vmax, a, b, negStep, bc2SqrtF, epsF, b1, b2, ob1, ob2,
+                    l2, shrink, amsgrad, maximize);
+            for (; i < b; i++) {
                 float d = maximize ? -g[gOff + i] : g[gOff + i];
                 float w = p[pOff + i];
                 if (shrink != 1f) w *= shrink;
@@ -144,6 +149,39 @@ public final class Adam extends Optimizer<Adam.Options, Adam.State> {
             }
         });
         return new State(t, m, v, vmax);
+    }
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final boolean VECTOR = S.length() >= 4;
+
+    /**
+     * The scalar loop's arithmetic on whole vectors, operation for operation (lane-wise IEEE sqrt, div, mul and
+     * add round exactly as the scalar float ops do; no fused multiply-add), so both give identical bits. Returns
+     * where the scalar tail starts. The scalar loop alone was 25% of an MLP training step: its divisions and
+     * square root ran one element at a time.
+     */
+    private static int vectorRange(float[] p, int pOff, float[] g, int gOff, float[] m, float[] v, float[] vmax,
+                                   int from, int to, float negStep, float bc2Sqrt, float eps, float b1, float b2,
+                                   float ob1, float ob2, float l2, float shrink, boolean amsgrad, boolean maximize) {
+        int step = S.length(), i = from;
+        for (; i <= to - step; i += step) {
+            FloatVector d = FloatVector.fromArray(S, g, gOff + i);
+            if (maximize) d = d.neg();
+            FloatVector w = FloatVector.fromArray(S, p, pOff + i);
+            if (shrink != 1f) w = w.mul(shrink);
+            if (l2 != 0) d = d.add(w.mul(l2));
+            FloatVector mi = FloatVector.fromArray(S, m, i).mul(b1).add(d.mul(ob1));
+            FloatVector vi = FloatVector.fromArray(S, v, i).mul(b2).add(d.mul(ob2).mul(d));
+            mi.intoArray(m, i);
+            vi.intoArray(v, i);
+            if (amsgrad) {
+                vi = FloatVector.fromArray(S, vmax, i).max(vi);
+                vi.intoArray(vmax, i);
+            }
+            FloatVector denom = vi.sqrt().div(bc2Sqrt).add(eps);
+            w.add(mi.div(denom).mul(negStep)).intoArray(p, pOff + i);
+        }
+        return i;
     }
 
     @Override protected Map<String, Object> encodeState(State s) { return s.encode(); }

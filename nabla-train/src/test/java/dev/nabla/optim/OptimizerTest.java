@@ -246,6 +246,49 @@ class OptimizerTest {
         assertArrayEquals(joined, big.toFloatArray());
     }
 
+    /**
+     * The Adam/AdamW kernel runs whole vectors and a scalar tail; every element must get exactly the bits of
+     * PyTorch's per-element rule written out here in float arithmetic (1003 elements: both paths, at an offset).
+     */
+    @TestFactory
+    Stream<DynamicTest> adamKernelMatchesTheScalarRuleBitForBit() {
+        record Case(String name, double wd, boolean decoupled, boolean amsgrad, boolean maximize) {}
+        return Stream.of(new Case("plain", 0, false, false, false), new Case("l2", 0.1, false, false, false),
+                new Case("amsgrad maximize", 0.05, false, true, true), new Case("decoupled amsgrad", 0.01, true, true, false))
+                .map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+                    int n = 1003, off = 5;
+                    Generator gen = new Generator(21);
+                    float[] flat = new float[off + n];
+                    System.arraycopy(Tensor.randn(gen, n).toFloatArray(), 0, flat, off, n);
+                    Tensor p = Tensor.of(flat, off + n).narrow(0, off, n).requiresGrad(true);
+                    double lr = 0.01, beta1 = 0.8, beta2 = 0.95, eps = 1e-6;
+                    Optimizer<?, ?> opt = c.decoupled()
+                            ? new AdamW(List.of(p), new AdamW.Options(lr, beta1, beta2, eps, c.wd(), c.amsgrad(), c.maximize()))
+                            : new Adam(List.of(p), new Adam.Options(lr, beta1, beta2, eps, c.wd(), c.amsgrad(), c.maximize()));
+                    float[] w = p.toFloatArray(), m = new float[n], v = new float[n], vmax = new float[n];
+                    for (int t = 1; t <= 3; t++) {
+                        float[] g = Tensor.randn(gen, n).toFloatArray();
+                        p.setGrad(Tensor.of(g.clone(), n));
+                        opt.step();
+                        float negStep = (float) -(lr / (1 - Math.pow(beta1, t)));
+                        float bc2 = (float) Math.sqrt(1 - Math.pow(beta2, t));
+                        for (int i = 0; i < n; i++) {
+                            float d = c.maximize() ? -g[i] : g[i];
+                            float x = w[i];
+                            if (c.decoupled()) x *= (float) (1 - lr * c.wd());
+                            else d += (float) c.wd() * x;
+                            m[i] = m[i] * (float) beta1 + (float) (1 - beta1) * d;
+                            v[i] = v[i] * (float) beta2 + (float) (1 - beta2) * d * d;
+                            float vi = v[i];
+                            if (c.amsgrad()) vi = vmax[i] = Math.max(vmax[i], vi);
+                            w[i] = x + negStep * (m[i] / ((float) Math.sqrt(vi) / bc2 + (float) eps));
+                        }
+                        assertArrayEquals(w, p.toFloatArray(), "step " + t);
+                    }
+                    for (int i = 0; i < off; i++) assertEquals(0f, flat[i]);
+                }));
+    }
+
     @Test
     void learningRateChangesTakeEffect() {
         Tensor p = Tensor.of(new float[] {1f, -2f}).requiresGrad(true);

@@ -1,13 +1,15 @@
 package dev.nabla.cli.bench;
 
 import dev.nabla.autograd.NoGrad;
+import dev.nabla.ops.Functional;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 
 /**
  * The linear-regression seed program of the reference workloads: X 1000×10 ~ U[0,1), w_true 10×1 ~ U[0,1),
  * y = X·w_true + 10; the model X·W + b with W ~ N(0,1), b = 0, trained by full-batch gradient descent on
- * the mean squared error. Written as a plain loop: forward, backward, update under NoGrad, zero the grads.
+ * the mean squared error. Written as a plain loop: forward, backward, update under NoGrad, zero the grads,
+ * step for step what shared/peers/pytorch_bench.py does.
  */
 public final class LinearRegression {
     private LinearRegression() {}
@@ -26,11 +28,15 @@ public final class LinearRegression {
         Tensor w = Tensor.randn(gen, 10, 1).requiresGrad(true);
         Tensor b = Tensor.zeros(1).requiresGrad(true);
 
-        float initial = Float.NaN, last = Float.NaN;
+        // As the PyTorch script: the initial MSE from a no-grad forward before the clock starts, then per epoch
+        // mse_loss(X·W + b, y) (one fused op, as F.mse_loss), backward, the update, the grads cleared.
+        float initial, last = Float.NaN;
+        try (var ignored = NoGrad.enter()) {
+            initial = Functional.mse(x.matmul(w).add(b), y).item();
+        }
         long start = System.nanoTime();
         for (int epoch = 1; epoch <= epochs; epoch++) {
-            Tensor diff = x.matmul(w).add(b).sub(y);
-            Tensor loss = diff.mul(diff).mean();
+            Tensor loss = Functional.mse(x.matmul(w).add(b), y);
             loss.backward();
             try (var ignored = NoGrad.enter()) {
                 w.add_(w.grad(), -lr);
@@ -39,14 +45,12 @@ public final class LinearRegression {
             w.setGrad(null);
             b.setGrad(null);
             last = loss.item();
-            if (epoch == 1) initial = last;
             progress.epoch(epoch, last);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         float finalMse;
         try (var ignored = NoGrad.enter()) {
-            Tensor diff = x.matmul(w).add(b).sub(y);
-            finalMse = diff.mul(diff).mean().item();
+            finalMse = Functional.mse(x.matmul(w).add(b), y).item();
         }
         float err = (float) Math.sqrt(w.sub(wTrue).pow(2f).sum().item());
         return new Result(initial, finalMse, b.item(), err, seconds, epochs / seconds);

@@ -1,0 +1,127 @@
+package dev.nabla.kernel;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The shared workers: every index exactly once, failures surface, nesting and concurrent callers. */
+class ParallelTest {
+    private static final int DEFAULT_THREADS = Parallel.threads();
+
+    @AfterEach
+    void restore() {
+        Parallel.setThreads(DEFAULT_THREADS);
+    }
+
+    private static void assertEachIndexOnce(int n, int grain) {
+        AtomicIntegerArray hits = new AtomicIntegerArray(n);
+        Parallel.forRange(n, grain, (from, to) -> {
+            for (int i = from; i < to; i++) hits.incrementAndGet(i);
+        });
+        for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), "index " + i + " of " + n);
+    }
+
+    @Test
+    void coversEveryIndexOnceForManySizesAndThreadCounts() {
+        for (int t : new int[] {1, 2, 3, 4}) {
+            Parallel.setThreads(t);
+            for (int n : new int[] {1, 2, 3, 7, 100, 1001}) for (int grain : new int[] {1, 3, 1000}) assertEachIndexOnce(n, grain);
+        }
+    }
+
+    @Test
+    void splitsIntoAtMostThreadsRangesOfAtLeastTheGrain() {
+        Parallel.setThreads(3);
+        List<int[]> ranges = java.util.Collections.synchronizedList(new ArrayList<>());
+        Parallel.forRange(100, 10, (from, to) -> ranges.add(new int[] {from, to}));
+        assertEquals(3, ranges.size());
+        ranges.clear();
+        Parallel.forRange(25, 10, (from, to) -> ranges.add(new int[] {from, to}));
+        assertEquals(2, ranges.size(), "25 indices with a grain of 10 make 2 ranges");
+        ranges.clear();
+        Parallel.forRange(9, 10, (from, to) -> ranges.add(new int[] {from, to}));
+        assertEquals(1, ranges.size());
+        assertEquals(0, ranges.getFirst()[0]);
+        assertEquals(9, ranges.getFirst()[1]);
+    }
+
+    @Test
+    void aFailureInAnyRangeReachesTheCallerAndThePoolStaysUsable() {
+        Parallel.setThreads(2);
+        IllegalStateException boom = new IllegalStateException("boom");
+        for (int failing = 0; failing < 2; failing++) {
+            int f = failing;
+            var x = assertThrows(IllegalStateException.class, () -> Parallel.forRange(2, 1, (from, to) -> {
+                if (from == f) throw boom;
+            }));
+            assertSame(boom, x);
+            assertEachIndexOnce(1000, 1);
+        }
+        assertThrows(AssertionError.class, () -> Parallel.forRange(2, 1, (from, to) -> { throw new AssertionError("e"); }));
+        assertEachIndexOnce(1000, 1);
+    }
+
+    @Test
+    void nestedCallsRunInlineOnTheThreadOfTheirRange() {
+        Parallel.setThreads(2);
+        Set<String> mismatches = ConcurrentHashMap.newKeySet();
+        AtomicIntegerArray hits = new AtomicIntegerArray(400);
+        Parallel.forRange(4, 1, (from, to) -> {
+            Thread outer = Thread.currentThread();
+            for (int r = from; r < to; r++) {
+                int base = r * 100;
+                Parallel.forRange(100, 1, (a, b) -> {
+                    if (Thread.currentThread() != outer) mismatches.add(outer.getName());
+                    for (int i = a; i < b; i++) hits.incrementAndGet(base + i);
+                });
+            }
+        });
+        assertTrue(mismatches.isEmpty(), "nested ranges ran on other threads: " + mismatches);
+        for (int i = 0; i < 400; i++) assertEquals(1, hits.get(i));
+    }
+
+    @Test
+    void concurrentCallersFromManyThreadsEachGetTheirWholeRange() throws Exception {
+        Parallel.setThreads(2);
+        List<Thread> callers = new ArrayList<>();
+        List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int c = 0; c < 4; c++) {
+            callers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    for (int k = 0; k < 300; k++) assertEachIndexOnce(257, 1);
+                } catch (Throwable t) {
+                    errors.add(t);
+                }
+            }));
+        }
+        for (Thread t : callers) t.join();
+        assertTrue(errors.isEmpty(), () -> "errors: " + errors);
+    }
+
+    @Test
+    void parkedWorkersWakeUpForTheNextJob() throws Exception {
+        Parallel.setThreads(2);
+        assertEachIndexOnce(64, 1);
+        // longer than the workers spin, so they have parked
+        Thread.sleep(Parallel.DEFAULT_SPIN_MICROS / 1000 + 50);
+        Set<String> names = ConcurrentHashMap.newKeySet();
+        for (int k = 0; k < 200 && names.size() < 2; k++) {
+            Parallel.forRange(2, 1, (from, to) -> {
+                names.add(Thread.currentThread().getName());
+                long until = System.nanoTime() + 200_000; // long enough for a woken worker to claim the other range
+                while (System.nanoTime() < until) Thread.onSpinWait();
+            });
+        }
+        assertEquals(2, names.size(), "a worker took part: " + names);
+    }
+}
