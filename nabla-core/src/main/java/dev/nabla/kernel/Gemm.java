@@ -19,8 +19,9 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>Several threads split the work one of three ways ({@link #sgemm}): along k when k is long and C
  * small (each thread sums its own slice of k, the slices are added at the end), into row ranges sharing
- * one packed B when there are enough rows, else into column ranges. The threads are {@link GemmTeam}'s,
- * which stay awake between products. Products below {@link #SERIAL_WORK} run on the caller's thread.
+ * one packed B when there are enough rows, else into column ranges. The threads are {@link Parallel}'s
+ * ({@link Parallel#together}: the shared-B split's threads wait for each other at a barrier), which stay
+ * awake between products. Products below {@link #SERIAL_WORK} run on the caller's thread.
  */
 public final class Gemm {
     private Gemm() {}
@@ -98,7 +99,7 @@ public final class Gemm {
             // Few rows (m < 32 per thread): each thread takes a range of columns and packs its own part of B;
             // A, which every thread then packs, is small.
             int parts = Math.min(threads, panels);
-            boolean ran = GemmTeam.tryRun(parts, (t, p) -> {
+            boolean ran = Parallel.together(parts, (t, p) -> {
                 int from = (int) ((long) panels * t / p), to = (int) ((long) panels * (t + 1) / p);
                 blocked(0, m, from * NR, Math.min(n, to * NR), 0, k,
                         a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
@@ -126,7 +127,7 @@ public final class Gemm {
                                float[] c, int cOff, int ldc, boolean accumulate) {
         int parts = Math.min(threads, k / KC);
         float[] partial = WORKSPACE.get().partial((parts - 1) * m * n);
-        boolean ran = GemmTeam.tryRun(parts, (t, p) -> {
+        boolean ran = Parallel.together(parts, (t, p) -> {
             int k0 = (int) ((long) k * t / p), k1 = (int) ((long) k * (t + 1) / p);
             if (t == 0)
                 blocked(0, m, 0, n, k0, k1, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
@@ -186,7 +187,7 @@ public final class Gemm {
         int slivers = (m + MR - 1) / MR;
         int parts = Math.min(threads, slivers);
         GemmBarrier barrier = new GemmBarrier(parts);
-        boolean ran = GemmTeam.tryRun(parts, (t, p) -> {
+        boolean ran = Parallel.together(parts, (t, p) -> {
             try {
                 int i0 = Math.min(m, (int) ((long) slivers * t / parts) * MR);
                 int i1 = Math.min(m, (int) ((long) slivers * (t + 1) / parts) * MR);

@@ -2,6 +2,7 @@ package dev.nabla.kernel;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -59,9 +60,20 @@ public final class Parallel {
         void run(int from, int to);
     }
 
-    /** One forRange call: its ranges are claimed by index, by the caller and the workers alike. */
+    /** One part of a {@link #together} call: part {@code part} of {@code parts}. */
+    @FunctionalInterface
+    public interface PartBody {
+        void run(int part, int parts);
+    }
+
+    /**
+     * One forRange call, whose ranges are claimed by index by the caller and the workers alike; or one
+     * {@link #together} call, whose part p is run by worker p (the caller runs part 0).
+     */
     private static final class Job {
         final RangeBody body;
+        final PartBody together;
+        final AtomicIntegerArray claimed;
         final int n, parts;
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger done = new AtomicInteger();
@@ -69,27 +81,44 @@ public final class Parallel {
 
         Job(RangeBody body, int n, int parts) {
             this.body = body;
+            this.together = null;
+            this.claimed = null;
             this.n = n;
             this.parts = parts;
         }
 
-        /** Claims and runs ranges until none is left. */
-        void work() {
-            boolean[] inside = INSIDE.get();
+        Job(PartBody together, int parts) {
+            this.body = null;
+            this.together = together;
+            this.claimed = new AtomicIntegerArray(parts);
+            this.n = parts;
+            this.parts = parts;
+        }
+
+        /** Claims and runs ranges until none is left; for a together job, runs part {@code part} once. */
+        void work(int part) {
+            if (together != null) {
+                // a worker may see the same job twice (it read an older generation, then this job): once only
+                if (part < parts && claimed.compareAndSet(part, 0, 1)) run(part);
+                return;
+            }
             int p;
-            while ((p = next.getAndIncrement()) < parts) {
-                int from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
-                inside[0] = true;
-                try {
-                    body.run(from, to);
-                } catch (Throwable t) {
-                    synchronized (this) {
-                        if (failure == null) failure = t; else failure.addSuppressed(t);
-                    }
-                } finally {
-                    inside[0] = false;
-                    done.incrementAndGet();
+            while ((p = next.getAndIncrement()) < parts) run(p);
+        }
+
+        private void run(int p) {
+            boolean[] inside = INSIDE.get();
+            inside[0] = true;
+            try {
+                if (together != null) together.run(p, parts);
+                else body.run((int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts));
+            } catch (Throwable t) {
+                synchronized (this) {
+                    if (failure == null) failure = t; else failure.addSuppressed(t);
                 }
+            } finally {
+                inside[0] = false;
+                done.incrementAndGet();
             }
         }
     }
@@ -97,9 +126,12 @@ public final class Parallel {
     private static final class Worker extends Thread {
         volatile boolean parked;
         private final long startGeneration;
+        /** The part of a {@link #together} job this worker runs (the caller runs part 0). */
+        private final int part;
 
         Worker(int index, long startGeneration) {
             super("nabla-" + index);
+            this.part = index;
             this.startGeneration = startGeneration;
             setDaemon(true);
         }
@@ -114,7 +146,7 @@ public final class Parallel {
                 }
                 seen = g;
                 Job j = job;
-                if (j != null) j.work();
+                if (j != null) j.work(part);
             }
         }
 
@@ -168,13 +200,31 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        Job j = new Job(body, n, parts);
+        run(new Job(body, n, parts));
+    }
+
+    /**
+     * Runs {@code body} for parts 0 .. parts-1 at the same time, each on its own thread (the caller runs part
+     * 0), for work whose parts wait for one another (a GEMM whose threads share packed panels behind a
+     * barrier). Returns false without running anything when that cannot be promised: {@code parts} is above
+     * {@link #threads()}, the caller is already inside a parallel region, or another thread owns the workers;
+     * the caller then runs a version that needs no concurrency.
+     */
+    public static boolean together(int parts, PartBody body) {
+        if (parts <= 1 || parts > threads || INSIDE.get()[0] || !BUSY.compareAndSet(false, true)) return false;
+        run(new Job(body, parts));
+        return true;
+    }
+
+    /** Publishes {@code j} to the workers (BUSY held), takes part in it, waits for every part, rethrows. */
+    private static void run(Job j) {
+        int parts = j.parts;
         try {
             Worker[] w = workers(parts - 1);
             job = j;
             generation = generation + 1; // publishes the job
             for (int i = 0; i < parts - 1; i++) if (w[i].parked) LockSupport.unpark(w[i]);
-            j.work();
+            j.work(0);
             int spins = 0;
             while (j.done.get() < parts) {
                 if ((++spins & 1023) == 0) Thread.yield(); else Thread.onSpinWait();

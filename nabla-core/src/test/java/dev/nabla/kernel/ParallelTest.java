@@ -124,4 +124,46 @@ class ParallelTest {
         }
         assertEquals(2, names.size(), "a worker took part: " + names);
     }
+
+    @Test
+    void togetherRunsEveryPartAtTheSameTimeOnItsOwnThread() throws Exception {
+        Parallel.setThreads(2);
+        for (int round = 0; round < 200; round++) {
+            // the parts meet at a barrier: run one after the other, the first would time out
+            java.util.concurrent.CyclicBarrier meet = new java.util.concurrent.CyclicBarrier(2);
+            Set<String> threadNames = ConcurrentHashMap.newKeySet();
+            AtomicIntegerArray hits = new AtomicIntegerArray(2);
+            boolean ran = Parallel.together(2, (part, parts) -> {
+                assertEquals(2, parts);
+                hits.incrementAndGet(part);
+                threadNames.add(Thread.currentThread().getName());
+                try {
+                    meet.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("part " + part + " waited alone", e);
+                }
+            });
+            assertTrue(ran);
+            assertEquals(1, hits.get(0));
+            assertEquals(1, hits.get(1));
+            assertEquals(2, threadNames.size(), "two threads: " + threadNames);
+            if (round % 50 == 0) Thread.sleep(5); // let the worker park now and then: it must be woken
+            assertEachIndexOnce(100, 1);          // range jobs in between leave no part to run twice
+        }
+    }
+
+    @Test
+    void togetherDeclinesWhatItCannotRunConcurrently() {
+        Parallel.setThreads(2);
+        assertTrue(!Parallel.together(3, (p, n) -> { throw new AssertionError("more parts than threads"); }));
+        assertTrue(!Parallel.together(1, (p, n) -> { throw new AssertionError("one part"); }));
+        List<Boolean> nested = java.util.Collections.synchronizedList(new ArrayList<>());
+        Parallel.forRange(2, 1, (from, to) -> nested.add(Parallel.together(2, (p, n) -> { })));
+        assertEquals(List.of(false, false), nested, "inside a parallel region it declines");
+        IllegalStateException boom = new IllegalStateException("boom");
+        assertSame(boom, assertThrows(IllegalStateException.class, () -> Parallel.together(2, (p, n) -> {
+            if (p == 1) throw boom;
+        })));
+        assertEachIndexOnce(1000, 1);
+    }
 }
