@@ -89,6 +89,31 @@ public final class VecMath {
         });
     }
 
+    /**
+     * a[off+i] = e^(a[off+i] − shift) for i in [0, n), returning their sum (a softmax row's numerators), on the
+     * caller's thread. The last partial vector is loaded and stored under a lane mask, so short rows allocate nothing.
+     */
+    public static float expShiftSum(float[] a, int off, int n, float shift) {
+        FloatVector vLog2e = FloatVector.broadcast(S, LOG2E), vMagic = FloatVector.broadcast(S, MAGIC);
+        FloatVector vNegLn2Hi = FloatVector.broadcast(S, -LN2_HI), vNegLn2Lo = FloatVector.broadcast(S, -LN2_LO);
+        FloatVector vC5 = FloatVector.broadcast(S, C5), vC4 = FloatVector.broadcast(S, C4);
+        FloatVector vC3 = FloatVector.broadcast(S, C3), vC2 = FloatVector.broadcast(S, C2);
+        FloatVector sum = FloatVector.zero(S);
+        for (int i = 0; i < n; i += L) {
+            var m = S.indexInRange(i, n);
+            FloatVector x = FloatVector.fromArray(S, a, off + i, m).sub(shift);
+            FloatVector ec = x.max(-104f).min(89f), ev = ec.fma(vLog2e, vMagic);
+            IntVector en = ev.reinterpretAsInts().sub(MAGIC_BITS), en1 = en.lanewise(VectorOperators.ASHR, 1);
+            FloatVector enf = ev.sub(MAGIC), er = enf.fma(vNegLn2Lo, enf.fma(vNegLn2Hi, ec));
+            FloatVector eq = er.fma(C7, C6).fma(er, vC5).fma(er, vC4).fma(er, vC3).fma(er, vC2).mul(er).fma(er, er);
+            FloatVector y = eq.add(1f).mul(en1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .mul(en.sub(en1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            y.intoArray(a, off + i, m);
+            sum = sum.add(y, m);
+        }
+        return sum.reduceLanes(VectorOperators.ADD);
+    }
+
     private static void gradBody(boolean tanhForm, float[] in, int io, float[] g, int go, float[] out, int oo, int n) {
         if (tanhForm) geluTanhGradBody(in, io, g, go, out, oo, n);
         else geluGradBody(in, io, g, go, out, oo, n);

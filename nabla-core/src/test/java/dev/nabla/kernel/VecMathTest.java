@@ -144,6 +144,26 @@ class VecMathTest {
             assertEquals(whole[i * 1000 + 13], map(VecMath.Fn.GELU, new float[] {x[i * 1000 + 13]})[0]);
     }
 
+    @Test
+    void expShiftSumOverShortAndLongRowsMatchesMathExp() {
+        SplittableRandom rnd = new SplittableRandom(8);
+        for (int n : new int[] {1, 3, 7, 8, 9, 16, 31, 128, 129}) {
+            float[] a = new float[n + 5];
+            for (int i = 0; i < a.length; i++) a[i] = (float) (rnd.nextDouble() * 20 - 10);
+            float[] before = a.clone();
+            float shift = 4.5f;
+            float sum = VecMath.expShiftSum(a, 2, n, shift);
+            double ref = 0;
+            for (int i = 0; i < a.length; i++) {
+                if (i < 2 || i >= n + 2) { assertEquals(before[i], a[i], "element " + i + " outside the row changed"); continue; }
+                double e = Math.exp((double) (before[i] - shift));
+                ref += e;
+                assertEquals(e, a[i], 2 * ULP * e, "n=" + n + " i=" + i);
+            }
+            assertEquals(ref, sum, 1e-6 * ref, "sum n=" + n);
+        }
+    }
+
     /** erfc in double: the Maclaurin series of erf below 2.5, Lentz's continued fraction above. */
     static double erfc(double x) {
         if (x < 0) return 2 - erfc(-x);
