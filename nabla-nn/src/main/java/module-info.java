@@ -1,6 +1,7 @@
 /** Neural-network modules: parameters and state dicts, layers, losses, initialisers. */
 module dev.nabla.nn {
     requires transitive dev.nabla.core;
+    requires jdk.incubator.vector;
 
     exports dev.nabla.nn;
     exports dev.nabla.nn.layers;

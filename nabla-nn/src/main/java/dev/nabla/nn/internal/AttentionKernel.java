@@ -2,6 +2,7 @@ package dev.nabla.nn.internal;
 
 import dev.nabla.kernel.Gemm;
 import dev.nabla.kernel.Parallel;
+import dev.nabla.kernel.VecMath;
 
 /**
  * Fused scaled dot-product attention on raw arrays: per (batch n, head h), S = Q·Kᵀ·scale + masks, P = softmax(S)
@@ -116,13 +117,7 @@ public final class AttentionKernel {
                 for (int j = 0; j < s; j++) p[r + j] = Float.NaN;
                 continue;
             }
-            float sum = 0f;
-            for (int j = 0; j < limit; j++) {
-                float e = (float) Math.exp(p[r + j] - max);
-                p[r + j] = e;
-                sum += e;
-            }
-            float inv = 1f / sum;
+            float inv = 1f / VecMath.expShiftSum(p, r, limit, max); // Vector API exp: the scalar one was ~3% of a GPT step
             for (int j = 0; j < limit; j++) p[r + j] *= inv;
             for (int j = limit; j < s; j++) p[r + j] = 0f;
         }

@@ -3,6 +3,7 @@ package dev.nabla.nn.layers;
 import dev.nabla.autograd.Graph;
 import dev.nabla.kernel.Gemm;
 import dev.nabla.kernel.Parallel;
+import dev.nabla.nn.internal.LmLstm;
 import dev.nabla.tensor.Tensor;
 
 /**
@@ -67,6 +68,14 @@ final class Recurrent {
      */
     static Tensor run(Cell cell, Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
                       boolean batchFirst, boolean reverse) {
+        // the LSTM has a fused cell (one fork per step, packed W_hh, Vector API gates); this loop is its reference
+        if (cell == Cell.LSTM) return LmLstm.run(x, h0, c0, wIh, wHh, bIh, bHh, batchFirst, reverse);
+        return runGeneral(cell, x, h0, c0, wIh, wHh, bIh, bHh, batchFirst, reverse);
+    }
+
+    /** {@link #run} with the general per-step loop for every cell, the LSTM included (the fused path's reference). */
+    static Tensor runGeneral(Cell cell, Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
+                             boolean batchFirst, boolean reverse) {
         final int T = batchFirst ? x.size(1) : x.size(0), B = batchFirst ? x.size(0) : x.size(1);
         final int I = x.size(2), H = wHh.size(1), G = cell.gates, GH = G * H, N = T * B;
         final int tS = batchFirst ? 1 : B, bS = batchFirst ? T : 1;
