@@ -18,7 +18,7 @@ public final class Pointwise {
 
     public enum Binary { ADD, SUB, MUL, DIV, POW, MAX, MIN, GT, LT, GE, LE, EQ }
 
-    public enum Unary { NEG, EXP, LOG, SQRT, ABS, RELU, SIGMOID, TANH, GELU, GELU_TANH, LEAKY_RELU, CLAMP, POW_SCALAR }
+    public enum Unary { NEG, EXP, LOG, SQRT, ABS, RELU, SIGMOID, TANH, LEAKY_RELU, CLAMP, POW_SCALAR }
 
     /**
      * out[i] = a[i] op b[i] for every index of {@code shape}; {@code aStr}/{@code bStr} are the operands'
@@ -151,8 +151,6 @@ public final class Pointwise {
             case RELU -> reluRange(x, xo, out, oo, from, to);
             case SIGMOID -> { for (int i = from; i < to; i++) out[oo + i] = sigmoid(x[xo + i]); }
             case TANH -> { for (int i = from; i < to; i++) out[oo + i] = (float) Math.tanh(x[xo + i]); }
-            case GELU -> { for (int i = from; i < to; i++) { double v = x[xo + i]; out[oo + i] = (float) (0.5 * v * (1 + Erf.erf(v * SQRT1_2))); } }
-            case GELU_TANH -> { for (int i = from; i < to; i++) { double v = x[xo + i]; out[oo + i] = (float) (0.5 * v * (1 + Math.tanh(K_TANH * (v + 0.044715 * v * v * v)))); } }
             case LEAKY_RELU -> { for (int i = from; i < to; i++) { float v = x[xo + i]; out[oo + i] = v > 0 ? v : v * p; } }
             case CLAMP -> { for (int i = from; i < to; i++) { float v = x[xo + i]; out[oo + i] = v < p ? p : (v > q ? q : v); } }
             case POW_SCALAR -> {
@@ -184,19 +182,6 @@ public final class Pointwise {
                     case RELU -> x[xo + i] > 0 ? gi : 0f;
                     case SIGMOID -> { float s = y[yo + i]; yield gi * s * (1f - s); }
                     case TANH -> { float t = y[yo + i]; yield gi * (1f - t * t); }
-                    case GELU -> {
-                        double v = x[xo + i];
-                        double cdf = 0.5 * (1 + Erf.erf(v * SQRT1_2));
-                        double pdf = Math.exp(-0.5 * v * v) * INV_SQRT_2PI;
-                        yield (float) (gi * (cdf + v * pdf));
-                    }
-                    case GELU_TANH -> {
-                        double v = x[xo + i];
-                        double inner = K_TANH * (v + 0.044715 * v * v * v);
-                        double t = Math.tanh(inner);
-                        double dInner = K_TANH * (1 + 3 * 0.044715 * v * v);
-                        yield (float) (gi * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * dInner));
-                    }
                     case LEAKY_RELU -> x[xo + i] > 0 ? gi : gi * p;
                     case CLAMP -> { float v = x[xo + i]; yield v >= p && v <= q ? gi : 0f; }
                     case POW_SCALAR -> p == 0f ? 0f : (float) (gi * p * Math.pow(x[xo + i], p - 1));
@@ -238,10 +223,6 @@ public final class Pointwise {
         }
         for (; i < to; i++) dx[i] = x[xo + i] > 0 ? g[go + i] : 0f;
     }
-
-    private static final double SQRT1_2 = Math.sqrt(0.5);
-    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-    private static final double K_TANH = Math.sqrt(2 / Math.PI);
 
     static float sigmoid(float v) {
         // Two branches so that exp never overflows: for v < 0 use e^v / (1 + e^v).
