@@ -10,6 +10,20 @@ public final class Reduce {
      * row in double; other layouts add each input row into the output row it maps to.
      */
     public static void sum(float[] x, int off, int[] shape, boolean[] reduce, float[] out) {
+        // Size-1 dims change neither the layout nor the sums. Dropping them sends a [N, 1] -> [1, 1] sum (a
+        // broadcast bias's gradient) to the one-block path below instead of N one-element rows through the
+        // strided walk, which ran interpreted for the linear-regression workload's first ~100 epochs.
+        int ones = 0;
+        for (int d : shape) if (d == 1) ones++;
+        if (ones > 0) {
+            int[] s = new int[shape.length - ones];
+            boolean[] r = new boolean[s.length];
+            for (int d = 0, j = 0; d < shape.length; d++) {
+                if (shape[d] != 1) { s[j] = shape[d]; r[j++] = reduce[d]; }
+            }
+            shape = s;
+            reduce = r;
+        }
         int rank = shape.length;
         int suffix = rank; // first dim of the trailing run of reduced dims
         while (suffix > 0 && reduce[suffix - 1]) suffix--;
