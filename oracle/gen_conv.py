@@ -76,4 +76,15 @@ fx.case("linear_3d", "linear", {"bias": True}, [r(2, 4, 6), r(5, 6), r(5)], F.li
 fx.case("linear_3d_nobias", "linear", {"bias": False}, [r(2, 4, 6), r(5, 6)], F.linear)
 fx.case("linear_1d", "linear", {"bias": True}, [r(6), r(4, 6), r(4)], F.linear)
 fx.case("linear_large", "linear", {"bias": True}, [r(3, 10, 64), r(33, 64), r(33)], F.linear)
+# FusedLinear: a Linear followed by its activation, as one op; rows past one 64-row block of the backward pass.
+fx.case("linear_relu_2d", "linear_relu", {"bias": True}, [r(5, 7), r(3, 7), r(3)], lambda x, w, b: F.relu(F.linear(x, w, b)))
+fx.case("linear_relu_3d_nobias", "linear_relu", {"bias": False}, [r(2, 4, 6), r(5, 6)], lambda x, w: F.relu(F.linear(x, w)))
+fx.case("linear_relu_blocks", "linear_relu", {"bias": True}, [r(3, 50, 24), r(40, 24), r(40)],
+        lambda x, w, b: F.relu(F.linear(x, w, b)))
+fx.case("linear_gelu_2d", "linear_gelu", {"bias": True}, [r(5, 7), r(3, 7), r(3)], lambda x, w, b: F.gelu(F.linear(x, w, b)))
+fx.case("linear_gelu_blocks", "linear_gelu", {"bias": True}, [r(2, 70, 16), r(36, 16), r(36)],
+        lambda x, w, b: F.gelu(F.linear(x, w, b)))
+fx.case("linear_gelu_1d_nobias", "linear_gelu", {"bias": False}, [r(6), r(4, 6)], lambda x, w: F.gelu(F.linear(x, w)))
+fx.case("linear_gelu_tanh_2d", "linear_gelu_tanh", {"bias": True}, [r(9, 5), r(11, 5), r(11)],
+        lambda x, w, b: F.gelu(F.linear(x, w, b), approximate="tanh"))
 fx.save()

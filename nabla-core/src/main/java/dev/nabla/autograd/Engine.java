@@ -59,18 +59,29 @@ public final class Engine {
         // storages handed to a leaf as its grad in this pass, without a copy
         Set<float[]> adopted = Collections.newSetFromMap(new IdentityHashMap<>());
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        // storages of pending gradients that nothing but their one entry in grads can reach: a second
+        // gradient for the same tensor is added into them in place instead of into a fresh sum (GPT's
+        // residual stream merged two 2 MB gradients into a third at every block)
+        Set<float[]> exclusive = Collections.newSetFromMap(new IdentityHashMap<>());
         grads.put(root, gradient);
         for (int k = order.size() - 1; k >= 0; k--) {
             Tensor t = order.get(k);
             Node node = t.gradFn();
             Tensor g = grads.remove(t);
             if (g == null) continue; // no path from root carries gradient here
+            boolean disposable = exclusive.remove(g.data());
             if (node.released())
                 throw new IllegalStateException("backward: trying to backward through the graph a second time (at op '"
                         + node.op() + "'); the saved tensors were freed after the first backward. "
                         + "Pass retainGraph=true to the first call if you need to backward twice.");
             Tensor[] inputs = node.inputsRaw();
-            Tensor[] inputGrads = node.backward().apply(g);
+            Tensor[] inputGrads;
+            DISPOSABLE.set(disposable ? g : null);
+            try {
+                inputGrads = node.backward().apply(g);
+            } finally {
+                DISPOSABLE.set(null);
+            }
             if (inputGrads.length != inputs.length)
                 throw new IllegalStateException("op '" + node.op() + "' returned " + inputGrads.length
                         + " gradients for " + inputs.length + " inputs");
@@ -87,10 +98,22 @@ public final class Engine {
                         accumulate(in, gi);
                     }
                 }
-                else grads.merge(in, gi, Tensor::add);
+                else merge(grads, exclusive, in, gi, owned(gi, i, g, t, inputs, inputGrads, adopted));
             }
             if (!retainGraph) node.release();
         }
+    }
+
+    /** The incoming gradient of the backward rule now running, when nothing else references its storage. */
+    private static final ThreadLocal<Tensor> DISPOSABLE = new ThreadLocal<>();
+
+    /**
+     * True while a backward rule runs and {@code gradOutput} is its incoming gradient held in a contiguous storage
+     * of its own that nothing else references (made by another rule's backward for this op alone): the rule may
+     * overwrite it, e.g. with the gradient it computes from it elementwise, instead of allocating another.
+     */
+    static boolean disposable(Tensor gradOutput) {
+        return gradOutput != null && DISPOSABLE.get() == gradOutput;
     }
 
     /** Post-order DFS over non-leaf tensors, iterative so that long chains (RNNs) cannot overflow the stack. */
@@ -138,6 +161,30 @@ public final class Engine {
         for (int j = 0; j < inputGrads.length; j++)
             if (j != i && inputGrads[j] != null && gi.sharesStorageWith(inputGrads[j])) return false;
         return true;
+    }
+
+    /**
+     * Adds gradient {@code gi} to the pending gradient of non-leaf {@code in}: into the pending one in place when
+     * no one else can see it, else into {@code gi} when that is fresh and unshared ({@code giOwned}), else into a
+     * new tensor. The sum is the same either way (addition commutes).
+     */
+    private static void merge(Map<Tensor, Tensor> grads, Set<float[]> exclusive, Tensor in, Tensor gi, boolean giOwned) {
+        giOwned = giOwned && !exclusive.contains(gi.data());
+        Tensor cur = grads.get(in);
+        if (cur == null) {
+            grads.put(in, gi);
+            if (giOwned) exclusive.add(gi.data());
+        } else if (exclusive.contains(cur.data())) {
+            cur.add_(gi);
+        } else if (giOwned) {
+            gi.add_(cur);
+            grads.put(in, gi);
+            exclusive.add(gi.data());
+        } else {
+            Tensor sum = cur.add(gi);
+            grads.put(in, sum);
+            exclusive.add(sum.data());
+        }
     }
 
     private static void accumulate(Tensor leaf, Tensor g) {

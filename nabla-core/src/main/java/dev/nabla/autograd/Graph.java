@@ -25,4 +25,14 @@ public final class Graph {
         for (Tensor t : inputs) if (t != null && t.requiresGrad()) return true;
         return false;
     }
+
+    /**
+     * For a backward rule: whether its incoming gradient {@code gradOutput} is a buffer nobody else can see, which
+     * the rule may overwrite (as scratch, or with an elementwise gradient computed from it) instead of allocating
+     * one. False outside backward and whenever the gradient is shared (passed through by add or a view, given by
+     * the caller of backward, a leaf's grad).
+     */
+    public static boolean disposable(Tensor gradOutput) {
+        return Engine.disposable(gradOutput);
+    }
 }

@@ -15,6 +15,14 @@ public final class Functional {
         return Convolution.linear(input, weight, bias);
     }
 
+    /**
+     * act(x·Wᵀ + b) as one op ({@link FusedLinear}): the values of {@code linear(x, W, b)} followed by the
+     * activation, with less memory traffic and one graph node.
+     */
+    public static Tensor linear(Tensor input, Tensor weight, Tensor bias, FusedLinear.Activation activation) {
+        return FusedLinear.linear(input, weight, bias, activation);
+    }
+
     /** 2-D convolution of [N, C, H, W] by [O, C/groups, kH, kW]; {@code bias} [O] may be null. */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
         return Convolution.conv2d(input, weight, bias, stride, padding, dilation, groups);

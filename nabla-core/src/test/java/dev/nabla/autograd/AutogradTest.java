@@ -133,4 +133,75 @@ class AutogradTest {
         y.backward();
         assertEquals(1f, x.grad().item());
     }
+
+    @Test
+    void mergingGradientsOfAnIntermediateLeavesEveryOtherGradientAlone() {
+        // a = 3x receives the seed itself twice (add passes it through to both inputs), then a fresh gradient
+        // from mul: the engine may add in place only into sums it made or gradients no one else can see
+        Tensor x = Tensor.of(new float[] {1, 2}, 2).requiresGrad(true);
+        Tensor seed = Tensor.of(new float[] {1, 10}, 2);
+        Tensor a = x.mul(3f);
+        a.add(a).add(a.mul(a)).backward(seed); // d/da = 2 + 2a
+        assertArrayEquals(new float[] {1, 10}, seed.toFloatArray());
+        // dx = 3 * seed * (2 + 2a), a = {3, 6}
+        assertArrayEquals(new float[] {3 * 1 * 8, 3 * 10 * 14}, x.grad().toFloatArray());
+
+        // a fresh gradient (from mul) arriving first, then the seed passed through twice
+        Tensor y = Tensor.of(new float[] {2, -1}, 2).requiresGrad(true);
+        Tensor b = y.mul(2f);
+        Tensor c = b.mul(b);
+        Tensor seed2 = Tensor.of(new float[] {1, 1}, 2);
+        c.add(b.add(b)).backward(seed2); // d/db = 2b + 2, b = {4, -2}
+        assertArrayEquals(new float[] {1, 1}, seed2.toFloatArray());
+        assertArrayEquals(new float[] {2 * 10, 2 * -2}, y.grad().toFloatArray());
+    }
+
+    @Test
+    void aResidualStreamGetsTheSumOfItsPaths() {
+        // x + f(x) three times over, as a transformer's blocks: every gradient of h is merged from two paths
+        Tensor x = Tensor.of(new float[] {0.5f, -1, 2}, 3).requiresGrad(true);
+        Tensor h = x;
+        for (int i = 0; i < 3; i++) h = h.add(h.mul(h).mul(0.1f)); // h + 0.1 h²
+        h.sum().backward();
+        for (int j = 0; j < 3; j++) {
+            double v = x.toFloatArray()[j], d = 1;
+            for (int i = 0; i < 3; i++) { d *= 1 + 0.2 * v; v = v + 0.1 * v * v; }
+            assertEquals(d, x.grad().toFloatArray()[j], 1e-5);
+        }
+    }
+
+    /** y = 2x as a recorded op that notes whether its incoming gradient was disposable. */
+    private static Tensor doubled(Tensor x, java.util.List<Boolean> seen) {
+        Tensor out = x.detach().mul(2f);
+        return Graph.record("doubled", out, g -> {
+            seen.add(Graph.disposable(g));
+            return new Tensor[] {g.mul(2f)};
+        }, x);
+    }
+
+    @Test
+    void aBackwardRuleMayOverwriteOnlyGradientsNoOneElseSees() {
+        java.util.List<Boolean> seen = new java.util.ArrayList<>();
+        Tensor x = Tensor.of(new float[] {1, 2}, 2).requiresGrad(true);
+        Tensor seed = Tensor.of(new float[] {1, 1}, 2);
+        // outer gets the caller's seed (not disposable), inner gets outer's fresh g·2 (disposable)
+        doubled(doubled(x, seen), seen).backward(seed);
+        assertEquals(java.util.List.of(false, true), seen);
+        assertArrayEquals(new float[] {4, 4}, x.grad().toFloatArray());
+
+        // add passes one gradient to both inputs: neither input's rule may overwrite it
+        seen.clear();
+        x.setGrad(null);
+        Tensor a = doubled(x, seen), b = doubled(x.mul(1f), seen);
+        a.add(b).sum().backward();
+        assertEquals(java.util.List.of(false, false), seen);
+        assertArrayEquals(new float[] {4, 4}, x.grad().toFloatArray());
+
+        // a sum of two merged gradients is the engine's own: disposable
+        seen.clear();
+        Tensor c = doubled(x, seen);
+        c.mul(3f).add(c.mul(c)).sum().backward(); // the rule sees 3 + 2c
+        assertEquals(java.util.List.of(true), seen);
+        assertFalse(Graph.disposable(seed));
+    }
 }

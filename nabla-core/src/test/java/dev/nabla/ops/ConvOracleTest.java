@@ -9,7 +9,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
- * conv2d, max_pool2d, avg_pool2d and linear against PyTorch (oracle/gen_conv.py): forward values and
+ * conv2d, max_pool2d, avg_pool2d, linear and linear + activation (FusedLinear) against PyTorch (oracle/gen_conv.py): forward values and
  * the gradient of every input, once on the recorded (contiguous) inputs and once with every input
  * read through a non-contiguous view of the same values.
  */
@@ -58,6 +58,10 @@ class ConvOracleTest {
             case "avg_pool2d" -> Pooling.avgPool2d(x[0], c.ints("kernel_size"), c.ints("stride"), c.ints("padding"),
                     c.flag("ceil_mode"), c.flag("count_include_pad"));
             case "linear" -> Functional.linear(x[0], x[1], c.flag("bias") ? x[2] : null);
+            case "linear_relu" -> Functional.linear(x[0], x[1], c.flag("bias") ? x[2] : null, FusedLinear.Activation.RELU);
+            case "linear_gelu" -> Functional.linear(x[0], x[1], c.flag("bias") ? x[2] : null, FusedLinear.Activation.GELU);
+            case "linear_gelu_tanh" -> Functional.linear(x[0], x[1], c.flag("bias") ? x[2] : null,
+                    FusedLinear.Activation.GELU_TANH);
             default -> throw new IllegalArgumentException("unknown op " + c.op());
         };
     }

@@ -1,6 +1,7 @@
 package dev.nabla.nn.layers;
 
 import dev.nabla.nn.Module;
+import dev.nabla.ops.FusedLinear;
 import dev.nabla.tensor.Tensor;
 
 /** GELU, PyTorch's {@code nn.GELU(approximate='none')}; {@code approximate} is "none" (erf) or "tanh". */
@@ -23,6 +24,11 @@ public final class GELU extends Module {
     @Override
     public Tensor forward(Tensor input) {
         return tanh ? input.geluTanh() : input.gelu();
+    }
+
+    /** The activation a fused linear op applies for this module. */
+    public FusedLinear.Activation activation() {
+        return tanh ? FusedLinear.Activation.GELU_TANH : FusedLinear.Activation.GELU;
     }
 
     @Override

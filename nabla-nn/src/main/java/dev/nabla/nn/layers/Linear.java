@@ -3,6 +3,7 @@ package dev.nabla.nn.layers;
 import dev.nabla.nn.Module;
 import dev.nabla.nn.init.Init;
 import dev.nabla.ops.Functional;
+import dev.nabla.ops.FusedLinear;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
@@ -54,6 +55,17 @@ public final class Linear extends Module {
             throw new IllegalArgumentException("Linear: expected input of shape [..., " + inFeatures + "] (in_features="
                     + inFeatures + "), got " + Shape.str(input.shape()));
         return Functional.linear(input, weight, bias);
+    }
+
+    /**
+     * act(forward(input)) as one op ({@link FusedLinear}): what {@link Sequential} and the GPT MLP call when this
+     * layer is directly followed by the activation.
+     */
+    public Tensor forward(Tensor input, FusedLinear.Activation activation) {
+        if (input.rank() == 0 || input.size(-1) != inFeatures)
+            throw new IllegalArgumentException("Linear: expected input of shape [..., " + inFeatures + "] (in_features="
+                    + inFeatures + "), got " + Shape.str(input.shape()));
+        return Functional.linear(input, weight, bias, activation);
     }
 
     @Override

@@ -1,7 +1,10 @@
 package dev.nabla.nn.layers;
 
 import dev.nabla.nn.Module;
+import dev.nabla.ops.FusedLinear;
 import dev.nabla.tensor.Tensor;
+
+import java.util.List;
 
 /** Applies its children in order, PyTorch's {@code nn.Sequential}; children are named "0", "1", .... */
 public final class Sequential extends Module {
@@ -30,10 +33,33 @@ public final class Sequential extends Module {
         return size;
     }
 
+    /**
+     * Applies the children in order; a {@link Linear} directly followed by a {@link ReLU} or {@link GELU} runs
+     * as one fused op ({@link FusedLinear}: the same values, one graph node, the bias gradient summed in the
+     * activation's backward pass).
+     */
     @Override
     public Tensor forward(Tensor input) {
         Tensor x = input;
-        for (Module m : children()) x = m.forward(x);
+        List<Module> mods = children();
+        for (int i = 0; i < mods.size(); i++) {
+            Module m = mods.get(i);
+            FusedLinear.Activation act = m instanceof Linear && i + 1 < mods.size() ? fusable(mods.get(i + 1)) : null;
+            if (act != null) {
+                x = ((Linear) m).forward(x, act);
+                i++;
+            } else {
+                x = m.forward(x);
+            }
+        }
         return x;
+    }
+
+    private static FusedLinear.Activation fusable(Module next) {
+        return switch (next) {
+            case ReLU _ -> FusedLinear.Activation.RELU;
+            case GELU gelu -> gelu.activation();
+            default -> null;
+        };
     }
 }

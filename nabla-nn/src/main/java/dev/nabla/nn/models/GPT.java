@@ -12,6 +12,7 @@ import dev.nabla.nn.layers.Embedding;
 import dev.nabla.nn.layers.Linear;
 import dev.nabla.nn.layers.Sequential;
 import dev.nabla.ops.Functional;
+import dev.nabla.ops.FusedLinear;
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Shape;
@@ -176,7 +177,7 @@ public final class GPT extends Module {
         /** {@link #forward} for a chunk at positions p0.. against the cached keys and values, without dropout. */
         Tensor forwardCached(Tensor x, KVCache cache, int layer, int p0) {
             x = x.add(attn.forwardCached(ln1.forward(x), cache, layer, p0));
-            return x.add(mlp.cProj.forward(mlp.cFc.forward(ln2.forward(x)).gelu()));
+            return x.add(mlp.cProj.forward(mlp.cFc.forward(ln2.forward(x), FusedLinear.Activation.GELU)));
         }
     }
 
@@ -249,7 +250,8 @@ public final class GPT extends Module {
 
         @Override
         public Tensor forward(Tensor x) {
-            return dropout.forward(cProj.forward(cFc.forward(x).gelu()));
+            // c_fc and its GELU as one op: the bias gradient is summed in GELU's backward pass
+            return dropout.forward(cProj.forward(cFc.forward(x, FusedLinear.Activation.GELU)));
         }
     }
 

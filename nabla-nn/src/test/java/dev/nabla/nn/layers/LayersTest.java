@@ -203,4 +203,35 @@ class LayersTest {
         Module m = new Linear(2, 2, false, gen);
         assertEquals("Linear(in_features=2, out_features=2, bias=False)", m.toString());
     }
+
+    @Test
+    void sequentialFusesLinearWithTheActivationAfterIt() {
+        Sequential s = new Sequential(new ReLU(), new Linear(6, 5, gen), new ReLU(), new Linear(5, 4, gen), new GELU(),
+                new Linear(4, 4, gen), new GELU("tanh"), new Linear(4, 3, gen));
+        assertEquals(List.of("1.weight", "1.bias", "3.weight", "3.bias", "5.weight", "5.bias", "7.weight", "7.bias"),
+                List.copyOf(s.stateDict().keySet()));
+        Tensor x = Tensor.randn(gen, 7, 6);
+        Tensor up = Tensor.randn(gen, 7, 3);
+
+        Tensor fused = s.forward(x);
+        // the graph: linear_relu, linear_gelu and linear_gelu_tanh nodes, the last Linear on its own
+        assertEquals("linear", fused.gradFn().op());
+        Tensor t = fused.gradFn().inputs()[0];
+        assertEquals("linear_gelu_tanh", t.gradFn().op());
+        t = t.gradFn().inputs()[0];
+        assertEquals("linear_gelu", t.gradFn().op());
+        t = t.gradFn().inputs()[0];
+        assertEquals("linear_relu", t.gradFn().op());
+        assertEquals(null, t.gradFn().inputs()[0].gradFn()); // the leading ReLU, on an input without grad
+        fused.mul(up).sum().backward();
+        List<Tensor> fusedGrads = s.parameters().stream().map(Tensor::grad).toList();
+
+        s.zeroGrad();
+        Tensor h = x;
+        for (Module m : s.children()) h = m.forward(h); // module by module: no fusion
+        h.mul(up).sum().backward();
+        assertArrayEquals(h.toFloatArray(), fused.toFloatArray(), 1e-6f);
+        for (int i = 0; i < fusedGrads.size(); i++)
+            assertArrayEquals(s.parameters().get(i).grad().toFloatArray(), fusedGrads.get(i).toFloatArray(), 1e-5f);
+    }
 }
