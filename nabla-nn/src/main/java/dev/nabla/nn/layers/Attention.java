@@ -14,7 +14,7 @@ import dev.nabla.tensor.Tensor;
 /**
  * Scaled dot-product attention as one differentiable op: softmax(Q·Kᵀ/√D + mask)·V with a fused forward and a
  * hand-written backward. Short contexts run {@link AttentionKernel}, which saves the attention probabilities
- * [N·H, L, S] for the backward; from L·S = 128² on, {@link FlashAttention} works one block of scores at a time and
+ * [N·H, L, S] for the backward; from L·S = 512² on, {@link FlashAttention} works one block of scores at a time and
  * saves only the row log-sum-exp [N·H, L] (the output is reused), recomputing the scores in the backward.
  * {@code -Dnabla.attention.kernel=flash|materialised} forces one (both give the same results to float rounding).
  *
@@ -128,14 +128,15 @@ public final class Attention {
     }
 
     /**
-     * Scores per (batch, head) from which the block-wise kernel runs under {@code AUTO}: L·S ≥ 128². Measured
-     * (nabla-bench AttentionTable, causal packed self-attention, 4 heads of 32, fwd+bwd, 2 threads, medians of two
-     * alternating runs): L = 32 materialised 12 ms vs flash 19–32; L = 64 13–15 vs 16–18; L = 128 21–22 vs 22–28 in
-     * isolation, but the gpt workload (L = 128) ran 9,161 / 9,623 tokens/s flash vs 8,179 / 9,199 materialised
-     * (no 10 MiB probability and gradient matrices per layer to allocate and collect); L = 512 57–62 vs 46–53;
-     * L = 2048 168–193 vs 72–81 ms, and 65 MiB vs 1 MiB kept for the backward.
+     * Scores per (batch, head) from which the block-wise kernel runs under {@code AUTO}: L·S ≥ 512². Measured
+     * (nabla-bench AttentionTable: causal packed self-attention, 4 heads of 32, N·L = 4096, fwd+bwd, 2 threads,
+     * alternating runs on a loaded machine), materialised vs flash: L = 32 12 vs 19–32 ms; L = 64 13–15 vs 16–18;
+     * L = 128 21–22 vs 22–28; L = 256 32–36 vs 43; L = 512 57–62 vs 46–53; L = 1024 (N = 2) 54 vs 42–50;
+     * L = 2048 (N = 1) 168–193 vs 72–81, and 65 MiB vs 1 MiB kept for the backward. The gpt workload (L = 128) ran
+     * 8,179–9,199 tokens/s materialised vs 7,933–9,623 flash over five alternating pairs (medians 8,936 vs 9,161):
+     * no difference beyond the noise, so it stays on the materialised kernel.
      */
-    static final long FLASH_MIN_SCORES = 128 * 128;
+    static final long FLASH_MIN_SCORES = 512 * 512;
 
     static boolean flash(Dims dm) {
         return switch (kernel) {

@@ -114,6 +114,19 @@ class FlashAttentionTest {
     }
 
     @Test
+    void autoChoosesByContextLength() {
+        Attention.useKernel(Kernel.AUTO);
+        var gpt = new dev.nabla.nn.internal.AttentionKernel.Dims(32, 4, 128, 128, 32, 32, 0.17f, true);
+        var longer = new dev.nabla.nn.internal.AttentionKernel.Dims(1, 4, 512, 512, 32, 32, 0.17f, true);
+        assertFalse(Attention.flash(gpt), "short contexts keep the materialised kernel");
+        assertTrue(Attention.flash(longer), "L*S >= 512^2 runs block-wise");
+        Attention.useKernel(Kernel.MATERIALISED);
+        assertFalse(Attention.flash(longer));
+        Attention.useKernel(Kernel.FLASH);
+        assertTrue(Attention.flash(gpt));
+    }
+
+    @Test
     void fullyMaskedRowsGiveNaNAndLeaveOthersFinite() {
         int l = 70, s = 80;
         long[] m = new long[l * s];
