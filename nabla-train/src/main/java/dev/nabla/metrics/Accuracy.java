@@ -4,9 +4,14 @@ import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
 
-/** Fraction of examples whose true class is among the k highest-scoring predictions (k = 1: plain accuracy). */
+/**
+ * Fraction of examples whose true class is among the k highest-scoring predictions (k = 1: plain accuracy).
+ * Sequence outputs count every position: [B, T, C] scores with [B, T] targets, as CrossEntropyLoss takes them.
+ * Positions whose target is the ignore index (PyTorch's -100 unless given) are not counted, as the loss skips them.
+ */
 public final class Accuracy implements Metric {
     private final int k;
+    private final long ignoreIndex;
     private long correct, total;
 
     public Accuracy() {
@@ -14,8 +19,13 @@ public final class Accuracy implements Metric {
     }
 
     public Accuracy(int k) {
+        this(k, Labels.DEFAULT_IGNORE);
+    }
+
+    public Accuracy(int k, long ignoreIndex) {
         if (k < 1) throw new IllegalArgumentException("top_k_accuracy: k must be at least 1, got " + k);
         this.k = k;
+        this.ignoreIndex = ignoreIndex;
     }
 
     @Override
@@ -25,11 +35,17 @@ public final class Accuracy implements Metric {
 
     @Override
     public void update(Tensor predictions, Tensor targets) {
+        Tensor[] flat = Labels.positions(name(), predictions, targets);
+        predictions = flat[0];
+        targets = flat[1];
         if (k == 1) {
             long[] p = Labels.predicted(name(), predictions);
             long[] t = Labels.targets(name(), targets, p.length);
-            for (int i = 0; i < p.length; i++) if (p[i] == t[i]) correct++;
-            total += p.length;
+            for (int i = 0; i < p.length; i++) {
+                if (t[i] == ignoreIndex) continue;
+                if (p[i] == t[i]) correct++;
+                total++;
+            }
             return;
         }
         if (predictions.dtype() != DType.FLOAT32 || predictions.rank() != 2)
@@ -39,6 +55,7 @@ public final class Accuracy implements Metric {
         long[] t = Labels.targets(name(), targets, n);
         float[] s = predictions.contiguous().toFloatArray();
         for (int i = 0; i < n; i++) {
+            if (t[i] == ignoreIndex) continue;
             if (t[i] < 0 || t[i] >= c)
                 throw new IllegalArgumentException(name() + ": target " + t[i] + " at position " + i + " is not a class in [0, " + c + ")");
             float truth = s[i * c + (int) t[i]];
@@ -48,8 +65,8 @@ public final class Accuracy implements Metric {
                 if (v > truth || (v == truth && j < t[i])) better++;
             }
             if (better < k) correct++;
+            total++;
         }
-        total += n;
     }
 
     @Override

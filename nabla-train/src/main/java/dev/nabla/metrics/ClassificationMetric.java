@@ -12,9 +12,14 @@ public final class ClassificationMetric implements Metric {
     private final String name;
 
     public ClassificationMetric(Score score, ConfusionMatrix.Average average, int numClasses) {
+        this(score, average, numClasses, Labels.DEFAULT_IGNORE);
+    }
+
+    /** Positions whose target is {@code ignoreIndex} are not counted (as CrossEntropyLoss's ignore_index). */
+    public ClassificationMetric(Score score, ConfusionMatrix.Average average, int numClasses, long ignoreIndex) {
         this.score = score;
         this.average = average;
-        this.matrix = new ConfusionMatrix(numClasses);
+        this.matrix = new ConfusionMatrix(numClasses, ignoreIndex);
         String base = score.name().toLowerCase(java.util.Locale.ROOT);
         this.name = average == ConfusionMatrix.Average.MACRO ? base : base + "_" + average.name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -11,11 +11,18 @@ import java.util.Locale;
  */
 public final class ConfusionMatrix {
     private final int numClasses;
+    private final long ignoreIndex;
     private final long[] counts; // row = true class, column = predicted class
 
     public ConfusionMatrix(int numClasses) {
+        this(numClasses, Labels.DEFAULT_IGNORE);
+    }
+
+    /** Positions whose target is {@code ignoreIndex} are not counted (as CrossEntropyLoss's ignore_index). */
+    public ConfusionMatrix(int numClasses, long ignoreIndex) {
         if (numClasses < 2) throw new IllegalArgumentException("confusion_matrix: num_classes must be at least 2, got " + numClasses);
         this.numClasses = numClasses;
+        this.ignoreIndex = ignoreIndex;
         this.counts = new long[numClasses * numClasses];
     }
 
@@ -23,11 +30,16 @@ public final class ConfusionMatrix {
         return numClasses;
     }
 
-    /** Adds a batch; see {@link Metric#update} for the accepted prediction forms. */
+    /**
+     * Adds a batch: [N, C] scores, [N] probabilities or int64 [N] classes with [N] targets, or a sequence model's
+     * [B, T, C] scores (int64 [B, T] classes) with [B, T] targets, every position counted.
+     */
     public void update(Tensor predictions, Tensor targets) {
-        long[] p = Labels.predicted("confusion_matrix", predictions);
-        long[] t = Labels.targets("confusion_matrix", targets, p.length);
+        Tensor[] flat = Labels.positions("confusion_matrix", predictions, targets);
+        long[] p = Labels.predicted("confusion_matrix", flat[0]);
+        long[] t = Labels.targets("confusion_matrix", flat[1], p.length);
         for (int i = 0; i < p.length; i++) {
+            if (t[i] == ignoreIndex) continue;
             check(t[i], "target", i);
             check(p[i], "prediction", i);
             counts[(int) t[i] * numClasses + (int) p[i]]++;

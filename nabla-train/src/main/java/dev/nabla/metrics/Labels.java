@@ -8,6 +8,27 @@ import dev.nabla.tensor.Tensor;
 final class Labels {
     private Labels() {}
 
+    /** PyTorch's default {@code ignore_index} of CrossEntropyLoss and NLLLoss: targets equal to it are skipped. */
+    static final long DEFAULT_IGNORE = -100;
+
+    /**
+     * Predictions and targets of a sequence model flattened over positions, as CrossEntropyLoss takes them:
+     * float [B, T, C] scores with [B, T] targets become [B·T, C] and [B·T]; int64 [B, T] predicted classes with
+     * [B, T] targets become [B·T] and [B·T]. Anything else is returned unchanged.
+     */
+    static Tensor[] positions(String metric, Tensor predictions, Tensor targets) {
+        int[] p = predictions.shape(), t = targets.shape();
+        if (predictions.dtype() == DType.FLOAT32 && p.length == 3) {
+            if (t.length != 2 || t[0] != p[0] || t[1] != p[1])
+                throw new IllegalArgumentException(metric + ": sequence scores " + Shape.str(p) + " [B, T, C] need targets [B, T] = "
+                        + Shape.str(new int[] {p[0], p[1]}) + ", got " + Shape.str(t));
+            return new Tensor[] {predictions.reshape(p[0] * p[1], p[2]), targets.reshape(t[0] * t[1])};
+        }
+        if (predictions.dtype() == DType.INT64 && p.length == 2 && java.util.Arrays.equals(p, t))
+            return new Tensor[] {predictions.reshape(p[0] * p[1]), targets.reshape(t[0] * t[1])};
+        return new Tensor[] {predictions, targets};
+    }
+
     /**
      * Predicted classes: int64 [N] as given; float [N, C] scores by argmax; float [N] or [N, 1]
      * probabilities of the positive class thresholded at 0.5 (binary).

@@ -16,9 +16,18 @@ public final class Metrics {
      * mse, mae, r2.
      */
     public static Metric create(String name, int numClasses) {
+        return create(name, numClasses, Labels.DEFAULT_IGNORE);
+    }
+
+    /**
+     * As {@link #create(String, int)}, the classification metrics skipping positions whose target is
+     * {@code ignoreIndex} (pass the loss's {@code ignore_index}; PyTorch's default is -100).
+     */
+    public static Metric create(String name, int numClasses, long ignoreIndex) {
         String n = name.toLowerCase(Locale.ROOT).trim();
-        if (n.equals("accuracy") || n.equals("acc")) return new Accuracy();
-        if (n.matches("top\\d+_accuracy")) return new Accuracy(Integer.parseInt(n.substring(3, n.indexOf('_'))));
+        if (n.equals("accuracy") || n.equals("acc")) return new Accuracy(1, ignoreIndex);
+        if (n.matches("top\\d+_accuracy"))
+            return new Accuracy(Integer.parseInt(n.substring(3, n.indexOf('_'))), ignoreIndex);
         switch (n) {
             case "mse" -> { return new RegressionMetric(RegressionMetric.Kind.MSE); }
             case "mae" -> { return new RegressionMetric(RegressionMetric.Kind.MAE); }
@@ -41,6 +50,6 @@ public final class Metrics {
         };
         if (numClasses < 2)
             throw new IllegalArgumentException("metric '" + name + "' needs the number of classes (at least 2), got " + numClasses);
-        return new ClassificationMetric(score, avg, numClasses);
+        return new ClassificationMetric(score, avg, numClasses, ignoreIndex);
     }
 }

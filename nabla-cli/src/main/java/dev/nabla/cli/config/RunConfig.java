@@ -664,15 +664,17 @@ public final class RunConfig {
     /** The metric factories (checked now, so that a bad name is reported with its line before training). */
     public List<Supplier<Metric>> metrics(int numClasses) {
         List<Supplier<Metric>> out = new ArrayList<>();
+        Long lossIgnore = loss == null ? null : loss.optLong("ignore_index"); // positions the loss skips, metrics skip too
+        long ignore = lossIgnore == null ? -100 : lossIgnore;
         for (int i = 0; i < metricNames.size(); i++) {
             String name = metricNames.get(i);
             try {
-                Metrics.create(name, numClasses);
+                Metrics.create(name, numClasses, ignore);
             } catch (IllegalArgumentException e) {
                 throw ConfigException.at(metricLocs.get(i), "metrics[" + i + "]", Registry.oneLine(e)
                         + (numClasses < 2 ? " (set data.num_classes)" : ""));
             }
-            out.add(() -> Metrics.create(name, numClasses));
+            out.add(() -> Metrics.create(name, numClasses, ignore));
         }
         return out;
     }

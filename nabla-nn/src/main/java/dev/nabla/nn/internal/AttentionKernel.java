@@ -18,8 +18,8 @@ import dev.nabla.kernel.VecMath;
  *
  * <p>The backward needs Q, K, V, dO and the saved probabilities P [N·H, L, S] (before dropout) plus the dropout keep
  * mask: dV = P'ᵀ·dO, dP' = dO·Vᵀ, dP = dP'∘keep/(1-p), dS = P∘(dP − rowsum(dP∘P))·scale, dQ = dS·K, dK = dSᵀ·Q,
- * where P' = P∘keep/(1-p) is recomputed. Long contexts would want a block-wise ("flash") variant that keeps only the
- * row log-sum-exp instead of P; not built yet.
+ * where P' = P∘keep/(1-p) is recomputed. Long contexts run the block-wise {@link FlashAttention} instead, which keeps
+ * only the row log-sum-exp (see Attention for where the switch lies).
  */
 public final class AttentionKernel {
     private AttentionKernel() {}

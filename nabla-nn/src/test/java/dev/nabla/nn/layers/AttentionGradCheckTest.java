@@ -3,6 +3,8 @@ package dev.nabla.nn.layers;
 import dev.nabla.autograd.GradCheck;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,6 +17,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AttentionGradCheckTest {
     private static final Generator G = new Generator(2024);
+
+    /** The attention kernel every check runs through ({@link FlashAttentionGradCheckTest} runs them block-wise). */
+    Attention.Kernel kernel() {
+        return Attention.Kernel.MATERIALISED;
+    }
+
+    private Attention.Kernel saved;
+
+    @BeforeEach
+    void selectKernel() {
+        saved = Attention.useKernel(kernel());
+    }
+
+    @AfterEach
+    void restoreKernel() {
+        Attention.useKernel(saved);
+    }
 
     /** A leaf of {@code shape} whose storage is laid out with the first and last dims swapped (non-contiguous). */
     static Tensor leaf(int[] shape, boolean strided) {

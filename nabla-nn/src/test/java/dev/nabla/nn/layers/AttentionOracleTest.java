@@ -27,10 +27,22 @@ import static org.junit.jupiter.api.Assertions.fail;
 class AttentionOracleTest {
     private static final double ATOL = 2e-5, RTOL = 2e-4;
 
+    /** The attention kernel every case runs through ({@link FlashAttentionOracleTest} runs them all block-wise). */
+    Attention.Kernel kernel() {
+        return Attention.Kernel.MATERIALISED;
+    }
+
     @TestFactory
     Stream<DynamicTest> matchesPyTorch() {
         Oracle oracle = Oracle.load("attention");
-        return oracle.cases().stream().map(c -> DynamicTest.dynamicTest(c.name() + " (" + c.op() + ")", () -> run(c)));
+        return oracle.cases().stream().map(c -> DynamicTest.dynamicTest(c.name() + " (" + c.op() + ")", () -> {
+            Attention.Kernel old = Attention.useKernel(kernel());
+            try {
+                run(c);
+            } finally {
+                Attention.useKernel(old);
+            }
+        }));
     }
 
     private static void run(Case c) {
