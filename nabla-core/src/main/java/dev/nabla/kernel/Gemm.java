@@ -179,7 +179,7 @@ public final class Gemm {
                                 float[] b, int bOff, int bRs, int bCs,
                                 float[] c, int cOff, int ldc, boolean accumulate) {
         int kBlocks = (k + KC - 1) / KC;
-        int kcMax = (k + kBlocks - 1) / kBlocks;
+        int kcMax = GemmPacking.padK((k + kBlocks - 1) / kBlocks);
         int ncMax = roundUp(Math.min(NC, n), NR);
         int group = Math.max(1, Math.min(kBlocks, B_BUDGET / (kcMax * ncMax)));
         Workspace caller = WORKSPACE.get();
@@ -201,12 +201,11 @@ public final class Gemm {
                     for (int g0 = 0; g0 < kBlocks; g0 += group, step++) {
                         int g1 = Math.min(kBlocks, g0 + group);
                         float[] bp = buffers[step & 1];
-                        int kStart = kStart(k, kBlocks, g0);
                         if (q1 > q0) {
                             for (int kb = g0; kb < g1; kb++) {
                                 int k0 = kStart(k, kBlocks, kb), kc = kStart(k, kBlocks, kb + 1) - k0;
                                 GemmPacking.packB(k0, kc, jc + q0 * NR, Math.min(nc, q1 * NR) - q0 * NR,
-                                        b, bOff, bRs, bCs, bp, (k0 - kStart) * ncPadded + q0 * NR * kc);
+                                        b, bOff, bRs, bCs, bp, (kb - g0) * kcMax * ncPadded + q0 * NR * GemmPacking.padK(kc));
                             }
                         }
                         barrier.await();
@@ -239,7 +238,7 @@ public final class Gemm {
         Workspace ws = WORKSPACE.get();
         int k = k1 - k0;
         int kBlocks = (k + KC - 1) / KC;
-        int kcMax = (k + kBlocks - 1) / kBlocks;    // equal k blocks: no short tail block
+        int kcMax = GemmPacking.padK((k + kBlocks - 1) / kBlocks);    // equal k blocks: no short tail block
         int ncMax = roundUp(Math.min(NC, j1 - j0), NR);
         // How many k blocks of B are packed together: all of them unless that exceeds B_BUDGET floats.
         int group = Math.max(1, Math.min(kBlocks, B_BUDGET / (kcMax * ncMax)));
@@ -250,10 +249,9 @@ public final class Gemm {
             int nc = Math.min(NC, j1 - jc), ncPadded = roundUp(nc, NR);
             for (int g0 = 0; g0 < kBlocks; g0 += group) {
                 int g1 = Math.min(kBlocks, g0 + group);
-                int kStart = kStart(k, kBlocks, g0);
                 for (int kb = g0; kb < g1; kb++) {
                     int ks = kStart(k, kBlocks, kb), kc = kStart(k, kBlocks, kb + 1) - ks;
-                    GemmPacking.packB(k0 + ks, kc, jc, nc, b, bOff, bRs, bCs, bp, (ks - kStart) * ncPadded);
+                    GemmPacking.packB(k0 + ks, kc, jc, nc, b, bOff, bRs, bCs, bp, (kb - g0) * kcMax * ncPadded);
                 }
                 groupRows(i0, i1, jc, nc, k0, k, kBlocks, g0, g1, a, aOff, aRs, aCs, ap, bp, c, cOff, ldc, accumulate, tile);
             }
@@ -262,21 +260,22 @@ public final class Gemm {
 
     /**
      * Rows [i0, i1) of C, columns [jc, jc+nc), against k blocks [g0, g1) of B packed in {@code bp} (k block
-     * kb of the range [k0, k0+k) at offset (start of kb − start of g0)·ncPadded), MC rows of A at a time.
+     * kb of the range [k0, k0+k) at offset (kb − g0)·kcMax·ncPadded, kcMax the padded size of the largest
+     * block), MC rows of A at a time.
      */
     private static void groupRows(int i0, int i1, int jc, int nc, int k0, int k, int kBlocks, int g0, int g1,
                                   float[] a, int aOff, int aRs, int aCs, float[] ap, float[] bp,
                                   float[] c, int cOff, int ldc, boolean accumulate, float[] tile) {
-        int ncPadded = roundUp(nc, NR), kStart = kStart(k, kBlocks, g0);
+        int ncPadded = roundUp(nc, NR), kcMax = GemmPacking.padK((k + kBlocks - 1) / kBlocks);
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
             for (int kb = g0; kb < g1; kb++) {
                 int ks = kStart(k, kBlocks, kb), kc = kStart(k, kBlocks, kb + 1) - ks;
                 boolean acc = accumulate || kb > 0;     // later k blocks add to what the first wrote
-                int bBase = (ks - kStart) * ncPadded, cBase = cOff + ic * ldc + jc;
+                int bBase = (kb - g0) * kcMax * ncPadded, cBase = cOff + ic * ldc + jc;
                 if (ap != null) {
                     GemmPacking.packA(ic, mc, k0 + ks, kc, a, aOff, aRs, aCs, ap);
-                    macro(mc, nc, kc, ap, 0, kc, true, bp, bBase, c, cBase, ldc, acc, tile);
+                    macro(mc, nc, kc, ap, 0, 0, true, bp, bBase, c, cBase, ldc, acc, tile);
                 } else {
                     macro(mc, nc, kc, a, aOff + ic * aRs + k0 + ks, aRs, false, bp, bBase, c, cBase, ldc, acc, tile);
                 }
@@ -291,24 +290,25 @@ public final class Gemm {
 
     /**
      * One block: every 16-column panel of the packed B block against every 4-row sliver of the A block.
-     * With {@code packed}, A is in {@link GemmPacking#packA}'s layout starting at {@code as[aBase]};
-     * otherwise row i of the A block starts at {@code as[aBase + i*rowStride]}.
+     * Packed panels and slivers hold {@link GemmPacking#padK}(kc) steps. With {@code packed}, A is in
+     * {@link GemmPacking#packA}'s layout starting at {@code as[aBase]}; otherwise row i of the A block starts
+     * at {@code as[aBase + i*rowStride]}.
      */
     private static void macro(int mc, int nc, int kc, float[] as, int aBase, int rowStride, boolean packed,
                               float[] bp, int bpBase, float[] c, int cBase, int ldc, boolean acc, float[] tile) {
-        int fullRows = mc / MR * MR;
+        int fullRows = mc / MR * MR, kcp = GemmPacking.padK(kc);
         for (int jr = 0; jr < nc; jr += NR) {
-            int nr = Math.min(NR, nc - jr), bIdx = bpBase + jr * kc;
+            int nr = Math.min(NR, nc - jr), bIdx = bpBase + jr * kcp;
             int cIdx = cBase + jr;
             if (packed) {
                 if (nr == NR) {
-                    GemmMicroKernel.panelPacked(kc, fullRows, as, aBase, bp, bIdx, c, cIdx, ldc, acc);
+                    GemmMicroKernel.panelPacked(kcp, fullRows, as, aBase, bp, bIdx, c, cIdx, ldc, acc);
                     if (fullRows < mc)
-                        GemmMicroKernel.edgeTilePacked(kc, as, aBase + fullRows * kc, bp, bIdx,
+                        GemmMicroKernel.edgeTilePacked(kcp, as, aBase + fullRows * kcp, bp, bIdx,
                                 c, cIdx + fullRows * ldc, ldc, acc, mc - fullRows, NR, tile);
                 } else {
                     for (int ir = 0; ir < mc; ir += MR)
-                        GemmMicroKernel.edgeTilePacked(kc, as, aBase + ir * kc, bp, bIdx,
+                        GemmMicroKernel.edgeTilePacked(kcp, as, aBase + ir * kcp, bp, bIdx,
                                 c, cIdx + ir * ldc, ldc, acc, Math.min(MR, mc - ir), nr, tile);
                 }
             } else if (nr == NR) {

@@ -198,4 +198,22 @@ class GemmTest {
         check(150, 300, 700, Layout.COL_MAJOR, Layout.COL_MAJOR, true, 1, 9);
         check(6, 18, 3, Layout.ROW_MAJOR, Layout.STRIDED, false, 1, 10);
     }
+
+    @Test
+    void oddKBlocksPadWithZerosAfterBuffersHeldInfinities() {
+        // Packed slivers and panels round each k block up to an even number of steps. Fill the packing
+        // buffers with infinities first (Inf in A meets Inf in B: every stale slot would poison C), then run
+        // products whose k blocks are odd (45; 513 = 3 x 171; 257 = 128 + 129) with packed A and B.
+        float[] a = new float[300 * 600], b = new float[600 * 300], c = new float[300 * 300];
+        java.util.Arrays.fill(a, Float.POSITIVE_INFINITY);
+        java.util.Arrays.fill(b, Float.POSITIVE_INFINITY);
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            Gemm.sgemm(300, 300, 600, a, 0, 600, 1, b, 0, 300, 1, c, 0, 300, false);
+            assertEquals(Float.POSITIVE_INFINITY, c[0]);
+            check(67, 131, 45, Layout.ROW_MAJOR, Layout.ROW_MAJOR, false, threads, 11);
+            check(70, 140, 513, Layout.COL_MAJOR, Layout.ROW_MAJOR, true, threads, 12);
+            check(33, 129, 257, Layout.ROW_MAJOR, Layout.COL_MAJOR, false, threads, 13);
+        }
+    }
 }
