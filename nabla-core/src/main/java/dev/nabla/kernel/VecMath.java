@@ -91,7 +91,8 @@ public final class VecMath {
 
     /**
      * a[off+i] = e^(a[off+i] − shift) for i in [0, n), returning their sum (a softmax row's numerators), on the
-     * caller's thread. The last partial vector is loaded and stored under a lane mask, so short rows allocate nothing.
+     * caller's thread. Whole vectors run unmasked and only the last partial one under a lane mask: a mask on every
+     * vector cost as much as the exponentials on the short rows of block-wise attention. Short rows allocate nothing.
      */
     public static float expShiftSum(float[] a, int off, int n, float shift) {
         FloatVector vLog2e = FloatVector.broadcast(S, LOG2E), vMagic = FloatVector.broadcast(S, MAGIC);
@@ -100,16 +101,23 @@ public final class VecMath {
         FloatVector vC3 = FloatVector.broadcast(S, C3), vC2 = FloatVector.broadcast(S, C2);
         FloatVector sum = FloatVector.zero(S);
         for (int i = 0; i < n; i += L) {
-            var m = S.indexInRange(i, n);
-            FloatVector x = FloatVector.fromArray(S, a, off + i, m).sub(shift);
+            boolean whole = i + L <= n;
+            FloatVector x = (whole ? FloatVector.fromArray(S, a, off + i)
+                    : FloatVector.fromArray(S, a, off + i, S.indexInRange(i, n))).sub(shift);
             FloatVector ec = x.max(-104f).min(89f), ev = ec.fma(vLog2e, vMagic);
             IntVector en = ev.reinterpretAsInts().sub(MAGIC_BITS), en1 = en.lanewise(VectorOperators.ASHR, 1);
             FloatVector enf = ev.sub(MAGIC), er = enf.fma(vNegLn2Lo, enf.fma(vNegLn2Hi, ec));
             FloatVector eq = er.fma(C7, C6).fma(er, vC5).fma(er, vC4).fma(er, vC3).fma(er, vC2).mul(er).fma(er, er);
             FloatVector y = eq.add(1f).mul(en1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
                     .mul(en.sub(en1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            y.intoArray(a, off + i, m);
-            sum = sum.add(y, m);
+            if (whole) {
+                y.intoArray(a, off + i);
+                sum = sum.add(y);
+            } else {
+                var m = S.indexInRange(i, n);
+                y.intoArray(a, off + i, m);
+                sum = sum.add(y, m);
+            }
         }
         return sum.reduceLanes(VectorOperators.ADD);
     }

@@ -1,10 +1,11 @@
 package dev.nabla.nn.internal;
 
 import dev.nabla.kernel.Parallel;
+import dev.nabla.kernel.VecMath;
 import dev.nabla.nn.internal.AttentionKernel.Dims;
 import dev.nabla.nn.internal.AttentionKernel.Masks;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -119,48 +120,13 @@ public final class FlashAttention {
     }
 
     /**
-     * sb[row + j] = e^(x_j − shift) for j &lt; lim and 0 from there to {@code w16} (a multiple of 16, so whole
-     * vectors only); returns the sum over j &lt; lim. The same polynomial as {@code VecMath} (≤ a few ulps), written
-     * here because its rows here are short and its lane masks per vector cost as much as the exponentials.
+     * sb[row + j] = e^(x_j − shift) for j &lt; lim and 0 from there to {@code w16}; returns the sum over j &lt; lim.
      */
     private static float expRow(float[] sb, int row, int lim, int w16, float shift) {
-        if (lim <= 0) {
-            FloatVector zero = FloatVector.zero(SP);
-            for (int j = 0; j < w16; j += 8) zero.intoArray(sb, row + j);
-            return 0f;
-        }
-        int end = (lim + 7) & ~7;
-        FloatVector sum = FloatVector.zero(SP);
-        FloatVector vLog2e = FloatVector.broadcast(SP, LOG2E), vMagic = FloatVector.broadcast(SP, MAGIC);
-        FloatVector vNegLn2Hi = FloatVector.broadcast(SP, -LN2_HI), vNegLn2Lo = FloatVector.broadcast(SP, -LN2_LO);
-        FloatVector vC5 = FloatVector.broadcast(SP, C5), vC4 = FloatVector.broadcast(SP, C4);
-        FloatVector vC3 = FloatVector.broadcast(SP, C3), vC2 = FloatVector.broadcast(SP, C2);
-        for (int j = 0; j < end; j += 8) {
-            FloatVector x = FloatVector.fromArray(SP, sb, row + j).sub(shift);
-            FloatVector ec = x.max(-104f).min(89f), ev = ec.fma(vLog2e, vMagic);
-            IntVector en = ev.reinterpretAsInts().sub(MAGIC_BITS), en1 = en.lanewise(VectorOperators.ASHR, 1);
-            FloatVector enf = ev.sub(MAGIC), er = enf.fma(vNegLn2Lo, enf.fma(vNegLn2Hi, ec));
-            FloatVector eq = er.fma(C7, C6).fma(er, vC5).fma(er, vC4).fma(er, vC3).fma(er, vC2).mul(er).fma(er, er);
-            FloatVector y = eq.add(1f).mul(en1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                    .mul(en.sub(en1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            y.intoArray(sb, row + j);
-            if (j + 8 <= lim) sum = sum.add(y);
-        }
-        float total = sum.reduceLanes(VectorOperators.ADD);
-        if (lim != end) {
-            for (int j = lim & ~7; j < lim; j++) total += sb[row + j]; // the partial vector's visible keys
-            for (int j = lim; j < end; j++) sb[row + j] = 0f;
-        }
-        FloatVector zero = FloatVector.zero(SP);
-        for (int j = end; j < w16; j += 8) zero.intoArray(sb, row + j);
+        float total = lim <= 0 ? 0f : VecMath.expShiftSum(sb, row, lim, shift);
+        Arrays.fill(sb, row + Math.max(lim, 0), row + w16, 0f);
         return total;
     }
-
-    private static final float LOG2E = 1.44269504088896341f;
-    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
-    private static final float MAGIC = 12582912f; // 1.5·2²³: adding it rounds to an integer in the low mantissa bits
-    private static final int MAGIC_BITS = 0x4B400000;
-    private static final float C2 = 1f / 2, C3 = 1f / 6, C4 = 1f / 24, C5 = 1f / 120, C6 = 1f / 720, C7 = 1f / 5040;
 
     /**
      * Forward: writes O and, when {@code lse} is not null, the row log-sum-exp (NaN for a fully masked row) at
