@@ -43,10 +43,13 @@ public final class Engine {
             throw new IllegalArgumentException("backward: gradient must be float32, got " + gradient.dtype());
         }
         boolean previous = GradMode.set(false);
+        BufferPool outer = POOL.get();
+        POOL.set(new BufferPool());
         try {
             run(root, gradient, retainGraph);
         } finally {
             GradMode.set(previous);
+            POOL.set(outer);
         }
     }
 
@@ -100,7 +103,47 @@ public final class Engine {
                 }
                 else merge(grads, exclusive, in, gi, owned(gi, i, g, t, inputs, inputGrads, adopted));
             }
+            if (disposable && !returned(g, inputGrads)) POOL.get().give(g.data());
             if (!retainGraph) node.release();
+        }
+    }
+
+    /** Whether a rule handed its incoming gradient on (itself, or a view of its storage) as an input's gradient. */
+    private static boolean returned(Tensor g, Tensor[] inputGrads) {
+        for (Tensor gi : inputGrads) if (gi != null && gi.sharesStorageWith(g)) return true;
+        return false;
+    }
+
+    /** The gradient buffers of the backward pass running on this thread that it has finished with. */
+    private static final ThreadLocal<BufferPool> POOL = new ThreadLocal<>();
+
+    static float[] buffer(int n) {
+        BufferPool pool = POOL.get();
+        float[] a = pool == null ? null : pool.take(n);
+        return a != null ? a : new float[n];
+    }
+
+    /**
+     * Dead gradient storages by length, for one backward pass (it is dropped with the pass, so nothing is held
+     * between steps). Only arrays of at least {@code MIN} floats are kept, a few per length: below that a new
+     * array costs less than the bookkeeping, and beyond a few of a length they are not asked for again.
+     */
+    private static final class BufferPool {
+        private static final int MIN = 1024, PER_LENGTH = 4;
+        private final Map<Integer, ArrayDeque<float[]>> free = new java.util.HashMap<>();
+
+        void give(float[] a) {
+            if (a.length < MIN) return;
+            ArrayDeque<float[]> q = free.computeIfAbsent(a.length, k -> new ArrayDeque<>());
+            if (q.size() < PER_LENGTH) q.push(a);
+        }
+
+        float[] take(int n) {
+            if (n < MIN) return null;
+            ArrayDeque<float[]> q = free.get(n);
+            float[] a = q == null ? null : q.poll();
+            if (a != null) Arrays.fill(a, 0f);
+            return a;
         }
     }
 

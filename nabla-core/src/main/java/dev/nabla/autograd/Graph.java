@@ -35,4 +35,15 @@ public final class Graph {
     public static boolean disposable(Tensor gradOutput) {
         return Engine.disposable(gradOutput);
     }
+
+    /**
+     * A zeroed {@code float[n]}, as {@code new float[n]} gives, for the storage of a tensor an op makes. While a
+     * backward pass runs on this thread it may be a gradient buffer the pass has finished with (a backward rule's
+     * incoming gradient that nothing else references once the rule has returned): the gradients of one layer are
+     * the sizes of the next one's, so a deep network's backward reuses a few buffers instead of allocating a new
+     * one per op and leaving the collector a step's worth of garbage. Anywhere else it is a new array.
+     */
+    public static float[] buffer(int n) {
+        return Engine.buffer(n);
+    }
 }

@@ -66,7 +66,7 @@ public final class Convolution {
         if (xm == null) { x = input.contiguous(); xm = new int[] {in, 1}; }
         int rows = in == 0 ? Shape.numel(Arrays.copyOf(xs, xs.length - 1)) : x.numel() / in;
         int[] wst = weight.strides();
-        float[] y = new float[rows * out];
+        float[] y = Graph.buffer(rows * out);
         if (bias != null) fillRows(y, rows, out, bias);
         // B[p][j] = W[j][p]: Wᵀ through strides.
         Gemm.sgemm(rows, out, in, x.data(), x.offset(), xm[0], xm[1],
@@ -89,20 +89,20 @@ public final class Convolution {
         int[] wst = weight.strides();
         Tensor dx = null, dw = null, dbT = null;
         if (x.requiresGrad()) { // dX [rows, in] = g [rows, out] · W [out, in]
-            float[] d = new float[rows * in];
+            float[] d = Graph.buffer(rows * in);
             Gemm.sgemm(rows, in, out, g.data(), g.offset(), gm[0], gm[1],
                     weight.data(), weight.offset(), wst[0], wst[1], d, 0, in, false);
             dx = Tensor.of(d, x.shape());
         }
         if (weight.requiresGrad()) { // dW [out, in] = gᵀ [out, rows] · x [rows, in]
-            float[] d = new float[out * in];
+            float[] d = Graph.buffer(out * in);
             Gemm.sgemm(out, in, rows, g.data(), g.offset(), gm[1], gm[0],
                     x.data(), x.offset(), xm[0], xm[1], d, 0, in, false);
             dw = Tensor.of(d, out, in);
         }
         if (bias != null && bias.requiresGrad()) {
             if (db == null) {
-                db = new float[out];
+                db = Graph.buffer(out);
                 columnSums(g.data(), g.offset(), gm[0], gm[1], rows, out, db);
             }
             dbT = Tensor.of(db, out);
@@ -234,7 +234,7 @@ public final class Convolution {
 
         Tensor wc = weight.contiguous();
         ConvPlan plan = new ConvPlan(input, wc, geo, N, C, O, groups);
-        float[] y = new float[N * O * OH * OW];
+        float[] y = Graph.buffer(N * O * OH * OW);
         float[] b = bias == null ? null : bias.toFloatArray();
         plan.forward(b, y);
         Tensor result = Tensor.of(y, N, O, OH, OW);
@@ -300,7 +300,7 @@ public final class Convolution {
             float[] x = input.data(), w = weight.data();
             int wOff = weight.offset();
             Parallel.forRange(N, 1, (from, to) -> {
-                float[] col = direct >= 0 ? null : new float[K * L];
+                float[] col = direct >= 0 ? null : Graph.buffer(K * L);
                 for (int n = from; n < to; n++) {
                     if (smallK) { // writes every output element, bias included
                         for (int gi = 0; gi < groups; gi++) {
@@ -333,17 +333,17 @@ public final class Convolution {
             boolean needB = bias != null && bias.requiresGrad();
             float[] x = input.data(), w = weight.data();
             int wOff = weight.offset();
-            float[] dx = needX ? new float[N * C * geo.height() * geo.width()] : null;
-            float[] dw = needW ? new float[O * K] : null;
+            float[] dx = needX ? Graph.buffer(N * C * geo.height() * geo.width()) : null;
+            float[] dw = needW ? Graph.buffer(O * K) : null;
             int HW = geo.height() * geo.width();
             // The small-K path sums the bias gradient in its weight-gradient pass over g.
             boolean dbWithW = smallK && needW && needB;
             double[] dbSum = dbWithW ? new double[O] : null;
             if (needX || needW) {
                 Parallel.forRange(N, 1, (from, to) -> {
-                    float[] col = needW && direct < 0 ? new float[K * L] : null;
-                    float[] dcol = needX && direct < 0 ? new float[K * L] : null;
-                    float[] dwPart = needW ? new float[O * K] : null;
+                    float[] col = needW && direct < 0 ? Graph.buffer(K * L) : null;
+                    float[] dcol = needX && direct < 0 ? Graph.buffer(K * L) : null;
+                    float[] dwPart = needW ? Graph.buffer(O * K) : null;
                     double[] dbPart = dbWithW ? new double[O] : null;
                     for (int n = from; n < to; n++) {
                         for (int gi = 0; gi < groups; gi++) {
@@ -379,7 +379,7 @@ public final class Convolution {
             }
             float[] db = null;
             if (dbWithW) {
-                db = new float[O];
+                db = Graph.buffer(O);
                 for (int i = 0; i < O; i++) db[i] = (float) dbSum[i];
             } else if (needB) {
                 db = PlaneSums.channelSums(g, gOff, N, O, L);

@@ -33,7 +33,7 @@ public final class Dropout {
             throw new IllegalArgumentException("dropout: a Generator is required when training with p = " + p
                     + " (input shape " + Shape.str(shape) + ")");
         Tensor xc = x.isContiguous() ? x : x.detach().clone();
-        float[] src = xc.data(), out = new float[n];
+        float[] src = xc.data(), out = Graph.buffer(n);
         int off = xc.offset();
         float scale = 1f / (1f - p);
         // keep when the 24-bit uniform u satisfies u >= threshold: probability 1 - threshold / 2^24
@@ -55,7 +55,7 @@ public final class Dropout {
         if (!keepMask) return y;
         return Graph.record("dropout", y, g -> {
             Tensor gc = g.isContiguous() ? g : g.detach().clone();
-            float[] gd = gc.data(), dx = new float[n];
+            float[] gd = gc.data(), dx = Graph.buffer(n);
             int go = gc.offset();
             for (int k = 0; k < n; k++) dx[k] = gd[go + k] * (mask[k] * scale);
             return new Tensor[] {Tensor.of(dx, shape)};

@@ -88,7 +88,7 @@ public final class Elementwise {
     static Tensor binary(String name, Binary op, Tensor a, Tensor b) {
         requireFloat(name, a, b);
         int[] shape = Shape.broadcast(name, a.shape(), b.shape());
-        float[] out = new float[Shape.numel(shape)];
+        float[] out = Graph.buffer(Shape.numel(shape));
         Pointwise.binary(op, a.data(), a.offset(), Shape.broadcastStrides(a.shape(), a.strides(), shape),
                 b.data(), b.offset(), Shape.broadcastStrides(b.shape(), b.strides(), shape), shape, out);
         return Tensor.of(out, shape);
@@ -121,11 +121,11 @@ public final class Elementwise {
         requireFloat("gelu", x);
         Tensor xc = x.contiguous();
         int n = xc.numel();
-        float[] out = new float[n];
+        float[] out = Graph.buffer(n);
         VecMath.map(tanhApproximation ? VecMath.Fn.GELU_TANH : VecMath.Fn.GELU, xc.data(), xc.offset(), out, 0, n);
         return Graph.record("gelu", Tensor.of(out, xc.shape()), g -> {
             Tensor gc = g.contiguous();
-            float[] dx = new float[n];
+            float[] dx = Graph.buffer(n);
             VecMath.geluBackward(tanhApproximation, xc.data(), xc.offset(), gc.data(), gc.offset(), dx, 0, n);
             return new Tensor[] {Tensor.of(dx, xc.shape())};
         }, x);
@@ -141,12 +141,12 @@ public final class Elementwise {
         requireFloat(name, input);
         Tensor x = input.contiguous();
         int n = x.numel();
-        float[] out = new float[n];
+        float[] out = Graph.buffer(n);
         Pointwise.unary(op, p, q, x.data(), x.offset(), out, 0, n);
         Tensor y = Tensor.of(out, x.shape());
         return Graph.record(name, y, g -> {
             Tensor gc = g.contiguous();
-            float[] dx = new float[n];
+            float[] dx = Graph.buffer(n);
             Pointwise.unaryGrad(op, p, q, x.data(), x.offset(), out, 0, gc.data(), gc.offset(), dx, n);
             return new Tensor[] {Tensor.of(dx, x.shape())};
         }, input);
@@ -160,11 +160,11 @@ public final class Elementwise {
         int[] shape = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());
         float[] c = cond.to(DType.FLOAT32).expand(shape).contiguous().toFloatArray();
         float[] av = a.expand(shape).toFloatArray(), bv = b.expand(shape).toFloatArray();
-        float[] out = new float[c.length];
+        float[] out = Graph.buffer(c.length);
         for (int i = 0; i < out.length; i++) out[i] = c[i] != 0 ? av[i] : bv[i];
         Tensor y = Tensor.of(out, shape);
         return Graph.record("where", y, g -> {
-            float[] gv = g.toFloatArray(), ga = new float[gv.length], gb = new float[gv.length];
+            float[] gv = g.toFloatArray(), ga = Graph.buffer(gv.length), gb = Graph.buffer(gv.length);
             for (int i = 0; i < gv.length; i++) if (c[i] != 0) ga[i] = gv[i]; else gb[i] = gv[i];
             return new Tensor[] {null, Tensor.of(ga, shape), Tensor.of(gb, shape)};
         }, cond, a, b);
@@ -218,7 +218,7 @@ public final class Elementwise {
     }
 
     public static void fillInPlace(Tensor t, float value) {
-        float[] cur = new float[t.numel()];
+        float[] cur = Graph.buffer(t.numel());
         java.util.Arrays.fill(cur, value);
         writeStrided(t, cur);
     }

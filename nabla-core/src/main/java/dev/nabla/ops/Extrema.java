@@ -65,7 +65,7 @@ public final class Extrema {
             int ties = 0;
             for (int i = 0; i < n; i++) { float v = d[off + i]; if (nan ? v != v : v == value) ties++; }
             float share = g.item() / ties;
-            float[] dx = new float[n];
+            float[] dx = Graph.buffer(n);
             for (int i = 0; i < n; i++) { float v = d[off + i]; if (nan ? v != v : v == value) dx[i] = share; }
             return new Tensor[] {Tensor.of(dx, shape)};
         }, x);
@@ -91,7 +91,7 @@ public final class Extrema {
             return indices ? Tensor.ofLongs(widen(idx), outShape) : Tensor.ofLongs(v, outShape);
         }
         Tensor xc = Softmax.dense(x);
-        float[] vals = new float[count];
+        float[] vals = Graph.buffer(count);
         scan(xc.data(), xc.offset(), outer, n, inner, max, vals, idx);
         if (indices) return Tensor.ofLongs(widen(idx), outShape);
         Tensor out = Tensor.of(vals, outShape);
@@ -99,7 +99,7 @@ public final class Extrema {
             Tensor gc = Softmax.dense(g);
             float[] gd = gc.data();
             int go = gc.offset();
-            float[] dx = new float[x.numel()];
+            float[] dx = Graph.buffer(x.numel());
             for (int o = 0; o < outer; o++) {
                 int base = o * n * inner, q = o * inner;
                 for (int i = 0; i < inner; i++) dx[base + idx[q + i] * inner + i] = gd[go + q + i];

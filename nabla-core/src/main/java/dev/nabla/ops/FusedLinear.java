@@ -55,7 +55,7 @@ public final class FusedLinear {
             Pointwise.unary(Pointwise.Unary.RELU, 0, 0, zd, 0, zd, 0, n); // z is ours: overwrite it
             y = z;
         } else {
-            float[] yd = new float[n];
+            float[] yd = Graph.buffer(n);
             VecMath.map(act == Activation.GELU ? VecMath.Fn.GELU : VecMath.Fn.GELU_TANH, zd, 0, yd, 0, n);
             y = Tensor.of(yd, z.shape());
         }
@@ -67,8 +67,8 @@ public final class FusedLinear {
             // the incoming gradient is usually the next layer's fresh dX: when no one else sees it, dz replaces it
             // in place (each element is read once, then written): an 8 MB buffer less per GPT layer
             boolean reuse = gc == g && Graph.disposable(g) && g.offset() == 0 && g.data().length == n;
-            float[] dz = reuse ? g.data() : new float[n];
-            float[] db = bias != null && bias.requiresGrad() ? new float[out] : null;
+            float[] dz = reuse ? g.data() : Graph.buffer(n);
+            float[] db = bias != null && bias.requiresGrad() ? Graph.buffer(out) : null;
             activationBackward(act, saved, gc.data(), gc.offset(), dz, db, rows, out);
             return Convolution.linearBackward(Tensor.of(dz, z.shape()), p, weight, bias, db);
         }, p.x(), weight, bias);
@@ -81,7 +81,7 @@ public final class FusedLinear {
      */
     static void activationBackward(Activation act, float[] saved, float[] g, int go, float[] dz, float[] db, int rows, int out) {
         int blocks = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
-        float[] partial = db == null || blocks == 1 ? db : new float[blocks * out];
+        float[] partial = db == null || blocks == 1 ? db : Graph.buffer(blocks * out);
         long work = (long) rows * out;
         int grain = work >= PARALLEL_WORK ? 1 : blocks;
         Parallel.forRange(blocks, grain, (b0, b1) -> {

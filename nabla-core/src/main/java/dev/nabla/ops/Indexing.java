@@ -53,7 +53,7 @@ public final class Indexing {
         int xOff = xc.offset();
         Tensor out;
         if (x.dtype() == DType.FLOAT32) {
-            float[] src = xc.data(), dst = new float[Shape.numel(outShape)];
+            float[] src = xc.data(), dst = Graph.buffer(Shape.numel(outShape));
             if (inner == 1) {
                 for (int o = 0, q = 0; o < outer; o++) {
                     int row = xOff + o * size;
@@ -88,7 +88,7 @@ public final class Indexing {
         Tensor gc = dense(g);
         float[] gd = gc.data();
         int gOff = gc.offset();
-        float[] dx = new float[Shape.numel(shape)];
+        float[] dx = Graph.buffer(Shape.numel(shape));
         int work = k * inner;
         // Different outer rows never collide, so they can run in parallel; within a row indices may repeat.
         Parallel.forRange(outer, Math.max(1, (1 << 15) / Math.max(1, work)), (from, to) -> {
@@ -123,10 +123,10 @@ public final class Indexing {
             for (int i = 0; i < n; i++) dst[i] = src[off + pos[i]];
             return Tensor.ofLongs(dst, iShape);
         }
-        float[] src = xc.data(), dst = new float[n];
+        float[] src = xc.data(), dst = Graph.buffer(n);
         for (int i = 0; i < n; i++) dst[i] = src[off + pos[i]];
         Tensor out = Tensor.of(dst, iShape);
-        return Graph.record("gather", out, g -> new Tensor[] {scatterAddInto(new float[Shape.numel(xShape)], xShape, pos, g), null},
+        return Graph.record("gather", out, g -> new Tensor[] {scatterAddInto(Graph.buffer(Shape.numel(xShape)), xShape, pos, g), null},
                 x, index);
     }
 
@@ -147,7 +147,7 @@ public final class Indexing {
         checkShapes("scatter_add", "input", xShape, iShape, d, false);
         checkShapes("scatter_add", "src", sShape, iShape, d, true);
         int[] pos = positions("scatter_add", index, d, xShape);
-        float[] out = new float[x.numel()];
+        float[] out = Graph.buffer(x.numel());
         Strided.copy(x.data(), x.offset(), xShape, x.strides(), out, 0);
         float[] vals = leading(src, iShape).toFloatArray();
         for (int i = 0; i < pos.length; i++) out[pos[i]] += vals[i];
@@ -168,7 +168,7 @@ public final class Indexing {
     /** The gradient of scatter_add for src: g read at the scattered positions, placed in src's shape. */
     private static Tensor gatherGrad(Tensor g, int[] pos, int[] iShape, int[] sShape) {
         Tensor gc = dense(g);
-        float[] gd = gc.data(), v = new float[pos.length];
+        float[] gd = gc.data(), v = Graph.buffer(pos.length);
         int off = gc.offset();
         for (int i = 0; i < pos.length; i++) v[i] = gd[off + pos[i]];
         Tensor part = Tensor.of(v, iShape);
@@ -251,7 +251,7 @@ public final class Indexing {
         outShape[iShape.length] = dimD;
 
         Tensor wc = dense(weight);
-        float[] w = wc.data(), out = new float[Shape.numel(outShape)];
+        float[] w = wc.data(), out = Graph.buffer(Shape.numel(outShape));
         int wOff = wc.offset();
         Parallel.forRange(n, Math.max(1, (1 << 15) / Math.max(1, dimD)), (from, to) -> {
             for (int i = from; i < to; i++)
@@ -268,7 +268,7 @@ public final class Indexing {
      */
     private static Tensor embeddingBackward(Tensor g, long[] idx, int idxOff, int n, int vocab, int dimD) {
         Tensor gc = dense(g);
-        float[] gd = gc.data(), dw = new float[vocab * dimD];
+        float[] gd = gc.data(), dw = Graph.buffer(vocab * dimD);
         int gOff = gc.offset();
         int grain = (long) n * dimD < (1 << 16) ? Math.max(1, vocab) : 1;
         Parallel.forRange(vocab, grain, (from, to) -> {
@@ -311,7 +311,7 @@ public final class Indexing {
         int[] iShape = indices.shape();
         int[] outShape = java.util.Arrays.copyOf(iShape, iShape.length + 1);
         outShape[iShape.length] = numClasses;
-        float[] out = new float[Shape.numel(outShape)];
+        float[] out = Graph.buffer(Shape.numel(outShape));
         for (int i = 0; i < idx.length; i++) out[i * numClasses + (int) idx[i]] = 1f;
         return Tensor.of(out, outShape);
     }

@@ -149,7 +149,7 @@ public final class Joining {
     private static Tensor join(Tensor[] tensors, boolean[] skip, int[] outShape, int d, boolean stack) {
         boolean isFloat = tensors[0].dtype() == DType.FLOAT32;
         int n = Shape.numel(outShape);
-        Object dst = isFloat ? new float[n] : new long[n];
+        Object dst = isFloat ? Graph.buffer(n) : new long[n];
         int outer = 1, inner = 1;
         for (int k = 0; k < d; k++) outer *= outShape[k];
         for (int k = d + 1; k < outShape.length; k++) inner *= outShape[k];

@@ -37,7 +37,7 @@ public final class Linalg {
         int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;
-        float[] out = new float[Shape.numel(outShape)];
+        float[] out = Graph.buffer(Shape.numel(outShape));
         multiplyInto(a, b, batch, m, n, k, out, false);
         Tensor y = Tensor.of(out, outShape);
         return Graph.record("matmul", y, g -> new Tensor[] {
@@ -63,7 +63,7 @@ public final class Linalg {
             });
         } else { // A column-major (a transposed operand): add x[p] times column p, a contiguous loop over i
             Parallel.forRange(m, Math.max(1, (1 << 15) / Math.max(1, k)), (from, to) -> {
-                float[] acc = new float[to - from];
+                float[] acc = Graph.buffer(to - from);
                 for (int p = 0; p < k; p++) axpy(acc, x[xOff + p * xs], a, aOff + p * aCs + from);
                 for (int i = from; i < to; i++) {
                     if (accumulate) y[yOff + i * ys] += acc[i - from]; else y[yOff + i * ys] = acc[i - from];

@@ -67,7 +67,7 @@ public final class Losses {
         }
 
         Tensor xc = Softmax.dense(logits);
-        float[] loss = new float[positions], lse = new float[positions];
+        float[] loss = Graph.buffer(positions), lse = Graph.buffer(positions);
         SoftmaxKernel.crossEntropyForward(xc.data(), xc.offset(), t, tOff, batch, classes, inner,
                 labelSmoothing, ignoreIndex, loss, lse);
         Tensor out = switch (reduction) {
@@ -77,7 +77,7 @@ public final class Losses {
         };
         int count = valid;
         return Graph.record(op, out, g -> {
-            float[] dx = new float[xc.numel()];
+            float[] dx = Graph.buffer(xc.numel());
             if (reduction == Reduction.NONE) {
                 Tensor gc = Softmax.dense(g);
                 SoftmaxKernel.crossEntropyBackward(xc.data(), xc.offset(), t, tOff, batch, classes, inner, labelSmoothing,
@@ -109,7 +109,7 @@ public final class Losses {
         int ao = a.offset(), bo = b.offset(), n = input.numel();
         Tensor out;
         if (reduction == Reduction.NONE) {
-            float[] y = new float[n];
+            float[] y = Graph.buffer(n);
             for (int i = 0; i < n; i++) { float d = ad[ao + i] - bd[bo + i]; y[i] = d * d; }
             out = Tensor.of(y, shape);
         } else {
@@ -117,7 +117,7 @@ public final class Losses {
             out = Tensor.scalar((float) (reduction == Reduction.MEAN ? s / n : s));
         }
         return Graph.record(op, out, g -> {
-            float[] dIn = new float[n];
+            float[] dIn = Graph.buffer(n);
             if (reduction == Reduction.NONE) {
                 Tensor gc = Softmax.dense(g);
                 float[] gd = gc.data();
@@ -129,7 +129,7 @@ public final class Losses {
             }
             Tensor dTarget = null;
             if (target.requiresGrad()) {
-                float[] dt = new float[n];
+                float[] dt = Graph.buffer(n);
                 for (int i = 0; i < n; i++) dt[i] = -dIn[i];
                 dTarget = Tensor.of(dt, shape);
             }

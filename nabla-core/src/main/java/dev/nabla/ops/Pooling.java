@@ -18,14 +18,14 @@ public final class Pooling {
     public static Tensor maxPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
         Setup s = setup("max_pool2d", input, kernelSize, stride, padding, dilation, ceilMode);
         int planes = s.planeOff.length;
-        float[] out = new float[planes * s.geo.outH() * s.geo.outW()];
+        float[] out = Graph.buffer(planes * s.geo.outH() * s.geo.outW());
         boolean record = Graph.needed(input);
         int[] argmax = record ? new int[out.length] : null;
         PoolKernels.maxForward(input.data(), s.planeOff, s.sH, s.sW, s.geo, out, argmax);
         Tensor y = Tensor.of(out, s.outShape);
         return Graph.record("max_pool2d", y, g -> {
             Tensor gc = g.contiguous();
-            float[] dx = new float[input.numel()];
+            float[] dx = Graph.buffer(input.numel());
             PoolKernels.maxBackward(gc.data(), gc.offset(), argmax, planes, s.geo, dx);
             return new Tensor[] {Tensor.of(dx, input.shape())};
         }, input);
@@ -38,12 +38,12 @@ public final class Pooling {
     public static Tensor avgPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
         Setup s = setup("avg_pool2d", input, kernelSize, stride, padding, new int[] {1, 1}, ceilMode);
         int planes = s.planeOff.length;
-        float[] out = new float[planes * s.geo.outH() * s.geo.outW()];
+        float[] out = Graph.buffer(planes * s.geo.outH() * s.geo.outW());
         PoolKernels.avgForward(input.data(), s.planeOff, s.sH, s.sW, s.geo, countIncludePad, out);
         Tensor y = Tensor.of(out, s.outShape);
         return Graph.record("avg_pool2d", y, g -> {
             Tensor gc = g.contiguous();
-            float[] dx = new float[input.numel()];
+            float[] dx = Graph.buffer(input.numel());
             PoolKernels.avgBackward(gc.data(), gc.offset(), planes, s.geo, countIncludePad, dx);
             return new Tensor[] {Tensor.of(dx, input.shape())};
         }, input);

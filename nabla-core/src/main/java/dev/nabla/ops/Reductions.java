@@ -24,7 +24,7 @@ public final class Reductions {
         boolean[] reduce = flags("sum", dims, inShape.length);
         int[] kept = keptShape(inShape, reduce, true);
         Tensor xc = x.contiguous();
-        float[] out = new float[Shape.numel(kept)];
+        float[] out = Graph.buffer(Shape.numel(kept));
         Reduce.sum(xc.data(), xc.offset(), inShape, reduce, out);
         Tensor y = Tensor.of(out, keepdim ? kept : keptShape(inShape, reduce, false));
         // d(sum)/dx = 1 everywhere: the gradient, with the reduced dims restored as size 1, broadcast back.

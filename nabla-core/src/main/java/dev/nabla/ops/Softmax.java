@@ -31,12 +31,12 @@ public final class Softmax {
         int n = shape.length == 0 ? 1 : shape[d];
         int inner = inner(shape, d), outer = n == 0 || inner == 0 ? 0 : x.numel() / (n * inner);
         Tensor xc = dense(x);
-        float[] y = new float[x.numel()];
+        float[] y = Graph.buffer(x.numel());
         SoftmaxKernel.forward(xc.data(), xc.offset(), y, outer, n, inner, log);
         Tensor out = Tensor.of(y, shape);
         return Graph.record(op, out, g -> {
             Tensor gc = dense(g);
-            float[] dx = new float[y.length];
+            float[] dx = Graph.buffer(y.length);
             SoftmaxKernel.backward(y, gc.data(), gc.offset(), dx, outer, n, inner, log);
             return new Tensor[] {Tensor.of(dx, shape)};
         }, x);
@@ -64,13 +64,13 @@ public final class Softmax {
         }
         int[] kept = Reductions.keptShape(shape, reduce, true);
         Tensor xc = dense(x);
-        float[] out = new float[outer * inner];
+        float[] out = Graph.buffer(outer * inner);
         SoftmaxKernel.logsumexp(xc.data(), xc.offset(), out, outer, n, inner);
         Tensor y = Tensor.of(out, keepdim ? kept : Reductions.keptShape(shape, reduce, false));
         int fn = n, fo = outer, fi = inner;
         return Graph.record("logsumexp", y, g -> {
             Tensor gc = dense(g);
-            float[] dx = new float[xc.numel()];
+            float[] dx = Graph.buffer(xc.numel());
             SoftmaxKernel.logsumexpBackward(xc.data(), xc.offset(), out, gc.data(), gc.offset(), dx, fo, fn, fi);
             return new Tensor[] {Tensor.of(dx, shape)};
         }, x);

@@ -21,7 +21,7 @@ public final class Views {
         int[] shape = x.shape();
         Tensor out;
         if (x.dtype() == DType.FLOAT32) {
-            float[] d = new float[x.numel()];
+            float[] d = Graph.buffer(x.numel());
             Strided.copy(x.data(), x.offset(), shape, x.strides(), d, 0);
             out = Tensor.of(d, shape);
         } else {

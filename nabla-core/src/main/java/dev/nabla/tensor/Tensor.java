@@ -2,6 +2,7 @@ package dev.nabla.tensor;
 
 import dev.nabla.autograd.Engine;
 import dev.nabla.autograd.GradMode;
+import dev.nabla.autograd.Graph;
 import dev.nabla.autograd.Node;
 import dev.nabla.kernel.Strided;
 import dev.nabla.ops.Elementwise;
@@ -72,7 +73,7 @@ public final class Tensor {
     }
 
     public static Tensor zeros(int... shape) {
-        return of(new float[Shape.numel(shape)], shape);
+        return of(Graph.buffer(Shape.numel(shape)), shape);
     }
 
     public static Tensor zeros(DType dtype, int... shape) {

@@ -204,4 +204,51 @@ class AutogradTest {
         assertEquals(java.util.List.of(true), seen);
         assertFalse(Graph.disposable(seed));
     }
+
+    /** y = 2x as a recorded op whose backward writes its gradient into {@link Graph#buffer} and notes that array. */
+    private static Tensor doubledInto(Tensor x, java.util.List<float[]> buffers) {
+        Tensor out = x.detach().mul(2f);
+        return Graph.record("doubled", out, g -> {
+            float[] d = Graph.buffer(g.numel()), gv = g.toFloatArray();
+            boolean zeroed = true;
+            for (float v : d) zeroed &= v == 0f;
+            assertTrue(zeroed, "Graph.buffer must give a zeroed array");
+            for (int i = 0; i < d.length; i++) d[i] = 2 * gv[i];
+            buffers.add(d);
+            return new Tensor[] {Tensor.of(d, g.shape())};
+        }, x);
+    }
+
+    @Test
+    void backwardReusesTheGradientBuffersItHasFinishedWith() {
+        int n = 4096;
+        java.util.List<float[]> buffers = new java.util.ArrayList<>();
+        float[] xs = new float[n];
+        for (int i = 0; i < n; i++) xs[i] = i;
+        Tensor x = Tensor.of(xs, n).requiresGrad(true);
+        Tensor y = doubledInto(doubledInto(doubledInto(doubledInto(x, buffers), buffers), buffers), buffers);
+        Tensor seed = Tensor.full(1f, n);
+        y.backward(seed);
+        // rules run outermost first: the 1st gets the caller's seed (never recycled); the 2nd gets the 1st's
+        // buffer, which is dead once the 2nd returns, so the 3rd writes into it; the 4th into the 2nd's
+        assertEquals(4, buffers.size());
+        assertNotSame(buffers.get(0), buffers.get(1));
+        assertSame(buffers.get(0), buffers.get(2));
+        assertSame(buffers.get(1), buffers.get(3));
+        assertSame(buffers.get(3), x.grad().data()); // the last is handed to the leaf as its grad
+        for (int i = 0; i < n; i++) assertEquals(16f, x.grad().toFloatArray()[i]);
+        for (float v : seed.toFloatArray()) assertEquals(1f, v);
+
+        // a gradient someone else holds is not recycled: the leaf's grad survives another backward intact
+        float[] held = x.grad().toFloatArray();
+        Tensor z = Tensor.of(xs.clone(), n).requiresGrad(true);
+        buffers.clear();
+        doubledInto(doubledInto(doubledInto(z, buffers), buffers), buffers).backward(seed);
+        assertArrayEquals(held, x.grad().toFloatArray());
+        for (float[] b : buffers) assertNotSame(x.grad().data(), b);
+        assertEquals(8f, z.grad().toFloatArray()[7]);
+
+        // outside backward it is a new array each time
+        assertNotSame(Graph.buffer(n), Graph.buffer(n));
+    }
 }

@@ -1,5 +1,6 @@
 package dev.nabla.nn.internal;
 
+import dev.nabla.autograd.Graph;
 import dev.nabla.kernel.Gemm;
 import dev.nabla.kernel.Parallel;
 import dev.nabla.kernel.VecMath;
@@ -57,8 +58,8 @@ public final class AttentionKernel {
         long work = (long) ls * (dm.d() + dm.dv());
         int rowBlock = dm.causal() ? ROW_BLOCK : dm.l();
         Parallel.forRange(pairs, work >= 32768 ? 1 : (int) Math.max(1, 32768 / Math.max(1, work)), (from, to) -> {
-            float[] scratch = probs == null ? new float[ls] : null;
-            float[] dropped = keep == null ? null : new float[ls];
+            float[] scratch = probs == null ? Graph.buffer(ls) : null;
+            float[] dropped = keep == null ? null : Graph.buffer(ls);
             for (int bh = from; bh < to; bh++) {
                 int b = bh / dm.h(), h = bh % dm.h();
                 float[] p = probs == null ? scratch : probs;
@@ -130,8 +131,8 @@ public final class AttentionKernel {
         long work = (long) ls * (2 * dm.d() + 2 * dm.dv());
         int rowBlock = dm.causal() ? ROW_BLOCK : dm.l(), colBlock = dm.causal() ? ROW_BLOCK : dm.s();
         Parallel.forRange(pairs, work >= 32768 ? 1 : (int) Math.max(1, 32768 / Math.max(1, work)), (from, to) -> {
-            float[] dp = new float[ls];
-            float[] dropped = keep == null ? null : new float[ls];
+            float[] dp = Graph.buffer(ls);
+            float[] dropped = keep == null ? null : Graph.buffer(ls);
             int s = dm.s();
             for (int bh = from; bh < to; bh++) {
                 int b = bh / dm.h(), h = bh % dm.h(), pOff = bh * ls;

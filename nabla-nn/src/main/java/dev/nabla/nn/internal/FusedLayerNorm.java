@@ -27,7 +27,7 @@ public final class FusedLayerNorm {
                 throw new IllegalArgumentException(op + ": weight and bias must be float32 [" + c + "] for input "
                         + Shape.str(x.shape()) + ", got " + Shape.str(p.shape()));
         Tensor xc = x.contiguous();
-        float[] in = xc.data(), out = new float[rows * c], mean = new float[rows], rstd = new float[rows];
+        float[] in = xc.data(), out = Graph.buffer(rows * c), mean = Graph.buffer(rows), rstd = Graph.buffer(rows);
         int xo = xc.offset();
         float[] w = weight == null ? null : weight.contiguous().toFloatArray();
         float[] b = bias == null ? null : bias.contiguous().toFloatArray();
@@ -56,7 +56,7 @@ public final class FusedLayerNorm {
         Tensor y = Tensor.of(out, x.shape());
         return Graph.record(op, y, g -> {
             Tensor gc = g.contiguous();
-            float[] gd = gc.data(), dx = new float[rows * c];
+            float[] gd = gc.data(), dx = Graph.buffer(rows * c);
             int go = gc.offset();
             int parts = Math.max(1, Math.min(Parallel.threads(), rows));
             float[][] dw = new float[parts][c], db = new float[parts][c];

@@ -46,9 +46,9 @@ public final class LmLstm {
         final int nb = (H + W - 1) / W;
 
         // all input projections at once: xp[row] = x[row]·W_ihᵀ + b_ih + b_hh
-        final float[] xp = new float[N * GH];
+        final float[] xp = Graph.buffer(N * GH);
         Gemm.sgemm(N, GH, I, xd, xo, I, 1, wih, wiho, 1, I, xp, 0, GH, false);
-        float[] bias = new float[GH];
+        float[] bias = Graph.buffer(GH);
         for (Tensor bt : new Tensor[] {bIh, bHh})
             if (bt != null) {
                 float[] bv = bt.contiguous().toFloatArray();
@@ -61,18 +61,18 @@ public final class LmLstm {
             }
 
         // W_hhᵀ [H, 4H] in panels: panel (hb, q) holds gate q's columns for hidden units hb·16 .. hb·16+15
-        final float[] whhP = new float[nb * 4 * H * W];
+        final float[] whhP = Graph.buffer(nb * 4 * H * W);
         for (int hb = 0; hb < nb; hb++)
             for (int q = 0; q < 4; q++)
                 LmPanelGemm.pack(whh, whho, 1, H, H, q * H + hb * W, width(H, hb), whhP, (hb * 4 + q) * H * W);
 
-        final float[] y = new float[(N + B) * H];
-        final float[] hp = new float[N * H];   // state fed into the step at each row
-        final float[] cs = new float[N * H];   // cell state after each row's step
+        final float[] y = Graph.buffer((N + B) * H);
+        final float[] hp = Graph.buffer(N * H);   // state fed into the step at each row
+        final float[] cs = Graph.buffer(N * H);   // cell state after each row's step
         final boolean keep = Graph.needed(x, h0, c0, wIh, wHh, bIh, bHh);
-        final float[] tcs = new float[N * H];  // tanh of it (the backward needs it)
+        final float[] tcs = Graph.buffer(N * H);  // tanh of it (the backward needs it)
         final float[] h0d = h0 == null ? null : h0.contiguous().toFloatArray();
-        final float[] c0d = c0 == null ? new float[B * H] : c0.contiguous().toFloatArray();
+        final float[] c0d = c0 == null ? Graph.buffer(B * H) : c0.contiguous().toFloatArray();
         final int grain = grain(B, H, 4);
 
         for (int s = 0; s < T; s++) {
@@ -114,11 +114,11 @@ public final class LmLstm {
             final float[] gd = gc.data();
             final int go = gc.offset();
             // W_hh [4H, H] in panels of 16 hidden units (all 4H rows each), for dh_{t−1} = dG_t·W_hh
-            final float[] whhB = new float[nb * GH * W];
+            final float[] whhB = Graph.buffer(nb * GH * W);
             for (int hb = 0; hb < nb; hb++) LmPanelGemm.pack(whh, whho, H, 1, GH, hb * W, width(H, hb), whhB, hb * GH * W);
-            final float[] dG = new float[N * GH];
-            final float[] dh = new float[B * H];
-            final float[] dc = new float[B * H];
+            final float[] dG = Graph.buffer(N * GH);
+            final float[] dh = Graph.buffer(B * H);
+            final float[] dc = Graph.buffer(B * H);
             System.arraycopy(gd, go + N * H, dc, 0, B * H);
             final int bGrain = grain(B, GH, 1);
             for (int s = T - 1; s >= 0; s--) {
@@ -159,17 +159,17 @@ public final class LmLstm {
             }
             if (c0 != null && c0.requiresGrad()) gc0 = Tensor.of(dc, B, H);
             if (x.requiresGrad()) {
-                float[] dx = new float[N * I];
+                float[] dx = Graph.buffer(N * I);
                 Gemm.sgemm(N, I, GH, dG, 0, GH, 1, wih, wiho, I, 1, dx, 0, I, false);
                 gx = Tensor.of(dx, x.shape());
             }
             if (wIh.requiresGrad()) {
-                float[] dw = new float[GH * I];
+                float[] dw = Graph.buffer(GH * I);
                 Gemm.sgemm(GH, I, N, dG, 0, 1, GH, xd, xo, I, 1, dw, 0, I, false);
                 gwih = Tensor.of(dw, GH, I);
             }
             if (wHh.requiresGrad()) {
-                float[] dw = new float[GH * H];
+                float[] dw = Graph.buffer(GH * H);
                 Gemm.sgemm(GH, H, N, dG, 0, 1, GH, hp, 0, H, 1, dw, 0, H, false);
                 gwhh = Tensor.of(dw, GH, H);
             }
@@ -189,7 +189,7 @@ public final class LmLstm {
     }
 
     private static float[] columnSums(float[] m, int rows, int cols) {
-        float[] out = new float[cols];
+        float[] out = Graph.buffer(cols);
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
             for (int j = 0; j < cols; j++) out[j] += m[o + j];
