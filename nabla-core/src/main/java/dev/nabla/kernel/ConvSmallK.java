@@ -1,7 +1,6 @@
 package dev.nabla.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -83,8 +82,8 @@ public final class ConvSmallK {
                     s2 = gv.fma(FloatVector.fromArray(F, col, c2 + l), s2);
                     s3 = gv.fma(FloatVector.fromArray(F, col, c3 + l), s3);
                 }
-                float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
-                float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+                float t0 = VecMath.sumLanes(s0), t1 = VecMath.sumLanes(s1);
+                float t2 = VecMath.sumLanes(s2), t3 = VecMath.sumLanes(s3);
                 for (; l < L; l++) {
                     float gl = g[gr + l];
                     t0 = Math.fma(gl, col[c0 + l], t0);
@@ -103,7 +102,7 @@ public final class ConvSmallK {
                 int l = 0;
                 for (; l < full; l += V)
                     s0 = FloatVector.fromArray(F, g, gr + l).fma(FloatVector.fromArray(F, col, c0 + l), s0);
-                float t0 = s0.reduceLanes(VectorOperators.ADD);
+                float t0 = VecMath.sumLanes(s0);
                 for (; l < L; l++) t0 = Math.fma(g[gr + l], col[c0 + l], t0);
                 dw[dr + k] += t0;
             }
@@ -111,7 +110,7 @@ public final class ConvSmallK {
                 FloatVector s0 = FloatVector.zero(F);
                 int l = 0;
                 for (; l < full; l += V) s0 = s0.add(FloatVector.fromArray(F, g, gr + l));
-                float t0 = s0.reduceLanes(VectorOperators.ADD);
+                float t0 = VecMath.sumLanes(s0);
                 for (; l < L; l++) t0 += g[gr + l];
                 db[dbOff + o] += t0;
             }

@@ -195,9 +195,17 @@ public final class Parallel {
         if (n <= 0) return;
         int parts = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
         boolean[] inside = INSIDE.get();
-        // nested: the outer split already keeps every core busy; busy: another thread owns the workers
-        if (parts <= 1 || inside[0] || !BUSY.compareAndSet(false, true)) {
+        // nested: the outer split already keeps every core busy (and always happens there, so it always runs the
+        // same way); one range: nothing to share
+        if (parts <= 1 || inside[0]) {
             body.run(0, n);
+            return;
+        }
+        // busy: another thread (a data loader's, a second trainer's) owns the workers. The same ranges then run one
+        // after the other, so that a body summing per range (a weight gradient over a batch's images) adds the same
+        // partial sums in the same order as when the workers are free: a seeded run gives the same bits each time
+        if (!BUSY.compareAndSet(false, true)) {
+            for (int p = 0; p < parts; p++) body.run((int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts));
             return;
         }
         run(new Job(body, n, parts));

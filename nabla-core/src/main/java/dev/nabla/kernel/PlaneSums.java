@@ -1,7 +1,6 @@
 package dev.nabla.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Per-channel sums over [N, C, L] data (a convolution's bias gradient), vectorised along L. */
@@ -28,7 +27,7 @@ public final class PlaneSums {
                         acc1 = acc1.add(FloatVector.fromArray(S, x, p + l + S.length()));
                     }
                     for (; l < full; l += S.length()) acc0 = acc0.add(FloatVector.fromArray(S, x, p + l));
-                    float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+                    float s = VecMath.sumLanes(acc0.add(acc1));
                     for (; l < L; l++) s += x[p + l];
                     total += s;
                 }

@@ -119,7 +119,20 @@ public final class VecMath {
                 sum = sum.add(y, m);
             }
         }
-        return sum.reduceLanes(VectorOperators.ADD);
+        return sumLanes(sum);
+    }
+
+    /**
+     * The sum of {@code v}'s lanes, added in one fixed order (lane 0 first). {@code reduceLanes(ADD)} leaves the
+     * order to the implementation, and a method's interpreted and compiled forms add in different orders: the last
+     * bits of a conv's weight gradient depended on when the JIT reached it, and two runs of one seed drifted apart.
+     */
+    static float sumLanes(FloatVector v) {
+        float[] t = new float[v.length()];
+        v.intoArray(t, 0);
+        float s = t[0];
+        for (int i = 1; i < t.length; i++) s += t[i];
+        return s;
     }
 
     private static void gradBody(boolean tanhForm, float[] in, int io, float[] g, int go, float[] out, int oo, int n) {

@@ -166,4 +166,37 @@ class ParallelTest {
         })));
         assertEachIndexOnce(1000, 1);
     }
+
+    @Test
+    void whileAnotherThreadOwnsTheWorkersTheSameRangesRunOneAfterAnother() throws Exception {
+        Parallel.setThreads(2);
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(2);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread owner = new Thread(() -> Parallel.forRange(2, 1, (from, to) -> {
+            holding.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        owner.start();
+        try {
+            assertTrue(holding.await(10, java.util.concurrent.TimeUnit.SECONDS), "the owner's ranges did not start");
+            List<int[]> ranges = new ArrayList<>();
+            List<String> threads = new ArrayList<>();
+            Parallel.forRange(10, 1, (from, to) -> {
+                ranges.add(new int[] {from, to});
+                threads.add(Thread.currentThread().getName());
+            });
+            // as the workers would have split it: a body summing per range gives the same bits either way
+            assertEquals(2, ranges.size());
+            assertEquals(List.of(0, 5), List.of(ranges.get(0)[0], ranges.get(0)[1]));
+            assertEquals(List.of(5, 10), List.of(ranges.get(1)[0], ranges.get(1)[1]));
+            assertEquals(List.of(Thread.currentThread().getName(), Thread.currentThread().getName()), threads);
+        } finally {
+            release.countDown();
+            owner.join(10_000);
+        }
+    }
 }

@@ -192,4 +192,17 @@ class VecMathTest {
         }
         return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
     }
+
+    @Test
+    void sumLanesAddsInLaneOrder() {
+        // large and small values alternate, so every order of addition gives its own float result
+        int n = VecMath.S.length();
+        float[] lanes = new float[n];
+        for (int i = 0; i < n; i++) lanes[i] = i % 2 == 0 ? (i % 4 == 0 ? 1e8f : -1e8f) : 1 + i;
+        float expected = lanes[0];
+        for (int i = 1; i < n; i++) expected += lanes[i];
+        var v = jdk.incubator.vector.FloatVector.fromArray(VecMath.S, lanes, 0);
+        for (int round = 0; round < 20_000; round++) // compiled as well as interpreted
+            assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(VecMath.sumLanes(v)));
+    }
 }
