@@ -46,5 +46,5 @@ fi
 
 modulepath="$(IFS=:; echo "${jars[*]}")"
 # shellcheck disable=SC2086
-exec "$jdk/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC ${NABLA_JAVA_OPTS:-} \
+exec "$jdk/bin/java" --add-modules jdk.incubator.vector -XX:+UseG1GC ${NABLA_JAVA_OPTS:-} \
   -p "$modulepath" -m "dev.nabla.examples/dev.nabla.examples.$name" "$@"
