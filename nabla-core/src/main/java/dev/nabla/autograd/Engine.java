@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +131,7 @@ public final class Engine {
      */
     private static final class BufferPool {
         private static final int MIN = 1024, PER_LENGTH = 4;
-        private final Map<Integer, ArrayDeque<float[]>> free = new java.util.HashMap<>();
+        private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
 
         void give(float[] a) {
             if (a.length < MIN) return;
