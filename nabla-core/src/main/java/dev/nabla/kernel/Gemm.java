@@ -4,6 +4,8 @@ import static dev.nabla.kernel.GemmMicroKernel.MR;
 import static dev.nabla.kernel.GemmMicroKernel.NR;
 import static dev.nabla.kernel.GemmMicroKernel.S;
 
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -93,7 +95,7 @@ public final class Gemm {
         }
         if (splitK) {
             kSplit(m, n, k, threads, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
-        } else if (slivers >= MIN_SLIVERS_PER_THREAD * threads || slivers >= panels) {
+        } else if (sharesPackedB(m, n, k, threads)) {
             sharedB(m, n, k, threads, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
         } else {
             // Few rows (m < 32 per thread): each thread takes a range of columns and packs its own part of B;
@@ -106,6 +108,14 @@ public final class Gemm {
             });
             if (!ran) blocked(0, m, 0, n, 0, k, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
         }
+    }
+
+    /** Whether {@link #sgemm} on {@code threads} threads takes the row split that shares packed B ({@link #sharedB}). */
+    static boolean sharesPackedB(int m, int n, int k, int threads) {
+        int panels = (n + NR - 1) / NR, slivers = (m + MR - 1) / MR;
+        if (threads <= 1 || splitK(m, n, k, threads) || (long) m * n * k <= SERIAL_WORK || panels < 2 && slivers < 2)
+            return false;
+        return slivers >= MIN_SLIVERS_PER_THREAD * threads || slivers >= panels;
     }
 
     /** Below this many 4-row slivers per thread, a row split leaves each thread too little to share B over. */
@@ -170,11 +180,17 @@ public final class Gemm {
     /**
      * Row split with packed B shared by all threads: for each group of k blocks, every thread packs its
      * share of the 16-column micro-panels, waits at a barrier until all of B's group is packed, then
-     * multiplies its own rows against it. Nothing is packed twice (a row split with private B panels packed
+     * multiplies rows against it. Nothing is packed twice (a row split with private B panels packed
      * all of B on every thread: 10-25% of the time at n = 256). Two buffers alternate, so a thread that runs
      * ahead packs the next group while the other still reads the current one; one barrier per group
      * suffices (a thread packing group q+2 has passed barrier q+1, which the other reached only after it
      * had finished with group q).
+     *
+     * <p>The rows are not split in halves but claimed in chunks ({@link #chunkRows}) from a counter per
+     * group: on this machine one core is now and then slower than the other for a while (the host's other
+     * tenants), and with fixed halves the faster thread then waited for the slower one at the end of every
+     * product (about 2% of gpt's training time). A chunk's k blocks still run in order whoever takes it,
+     * so the sums, and the bits, do not depend on which thread took which chunk.
      */
     private static void sharedB(int m, int n, int k, int threads,
                                 float[] a, int aOff, int aRs, int aCs, boolean packA,
@@ -188,13 +204,14 @@ public final class Gemm {
         float[][] buffers = {caller.shared0(group * kcMax * ncMax), caller.shared1(group * kcMax * ncMax)};
         int slivers = (m + MR - 1) / MR;
         int parts = Math.min(threads, slivers);
+        int chunk = chunkRows(slivers, parts), chunks = (m + chunk - 1) / chunk;
+        int steps = (n + NC - 1) / NC * ((kBlocks + group - 1) / group);
+        AtomicIntegerArray claimed = new AtomicIntegerArray(steps);
         GemmBarrier barrier = new GemmBarrier(parts);
         boolean ran = Parallel.together(parts, (t, p) -> {
             try {
-                int i0 = Math.min(m, (int) ((long) slivers * t / parts) * MR);
-                int i1 = Math.min(m, (int) ((long) slivers * (t + 1) / parts) * MR);
                 Workspace ws = WORKSPACE.get();
-                float[] ap = packA ? ws.a(kcMax * roundUp(Math.min(MC, i1 - i0), MR)) : null;
+                float[] ap = packA ? ws.a(kcMax * chunk) : null;
                 float[] tile = ws.tile(kcMax);
                 int step = 0;
                 for (int jc = 0; jc < n; jc += NC) {
@@ -211,8 +228,11 @@ public final class Gemm {
                             }
                         }
                         barrier.await();
-                        groupRows(i0, i1, jc, nc, 0, k, kBlocks, g0, g1, a, aOff, aRs, aCs, ap, bp,
-                                c, cOff, ldc, accumulate, tile);
+                        for (int ch; (ch = claimed.getAndIncrement(step)) < chunks; ) {
+                            int i0 = ch * chunk;
+                            groupRows(i0, Math.min(m, i0 + chunk), jc, nc, 0, k, kBlocks, g0, g1, a, aOff, aRs, aCs,
+                                    ap, bp, c, cOff, ldc, accumulate, tile);
+                        }
                     }
                 }
             } catch (Throwable e) {
@@ -221,6 +241,15 @@ public final class Gemm {
             }
         });
         if (!ran) blocked(0, m, 0, n, 0, k, a, aOff, aRs, aCs, packA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+    }
+
+    /**
+     * Rows per chunk of a shared-B row split: at most {@link #MC} (one block of A), and small enough that
+     * each thread gets four or more chunks, so that a thread slowed for a while leaves little for the other
+     * to wait on.
+     */
+    static int chunkRows(int slivers, int parts) {
+        return Math.max(1, Math.min(MC / MR, slivers / (4 * parts))) * MR;
     }
 
     /**

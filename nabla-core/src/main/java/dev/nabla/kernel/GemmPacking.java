@@ -1,6 +1,8 @@
 package dev.nabla.kernel;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 
 import static dev.nabla.kernel.GemmMicroKernel.MR;
 import static dev.nabla.kernel.GemmMicroKernel.NR;
@@ -58,6 +60,35 @@ final class GemmPacking {
         }
     }
 
+    /** The first (last) four lanes of two vectors, one after the other. */
+    private static final VectorShuffle<Float> FIRST_HALVES = VectorShuffle.fromValues(S, 0, 1, 2, 3, 8, 9, 10, 11);
+    private static final VectorShuffle<Float> SECOND_HALVES = VectorShuffle.fromValues(S, 4, 5, 6, 7, 12, 13, 14, 15);
+    /** Lane pairs (0,8), (1,9), … of two vectors: the first or last four steps of two rows, interleaved. */
+    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromValues(S, 0, 8, 1, 9, 2, 10, 3, 11);
+    private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromValues(S, 4, 12, 5, 13, 6, 14, 7, 15);
+    /** The same on pairs of floats (viewed as doubles): two rows' pairs become four rows' quadruples. */
+    private static final VectorShuffle<Double> ZIP2_LOW = VectorShuffle.fromValues(DoubleVector.SPECIES_256, 0, 4, 1, 5);
+    private static final VectorShuffle<Double> ZIP2_HIGH = VectorShuffle.fromValues(DoubleVector.SPECIES_256, 2, 6, 3, 7);
+
+    /**
+     * Writes steps p .. p+7 of four rows (starting at r0 … r3 in {@code a}) as 32 floats at {@code ap[d]},
+     * step by step, four rows per step: two rounds of two-vector shuffles. Measured on a 4096×384 block
+     * packed 96×192 at a time: 0.32 ns per element against 0.61-0.72 for the scalar loop, whose four
+     * stores per step bound it.
+     */
+    private static void interleave4x8(float[] a, int r0, int r1, int r2, int r3, float[] ap, int d) {
+        FloatVector x0 = FloatVector.fromArray(S, a, r0), x1 = FloatVector.fromArray(S, a, r1);
+        FloatVector x2 = FloatVector.fromArray(S, a, r2), x3 = FloatVector.fromArray(S, a, r3);
+        DoubleVector lo01 = x0.rearrange(ZIP_LOW, x1).reinterpretAsDoubles();
+        DoubleVector hi01 = x0.rearrange(ZIP_HIGH, x1).reinterpretAsDoubles();
+        DoubleVector lo23 = x2.rearrange(ZIP_LOW, x3).reinterpretAsDoubles();
+        DoubleVector hi23 = x2.rearrange(ZIP_HIGH, x3).reinterpretAsDoubles();
+        lo01.rearrange(ZIP2_LOW, lo23).reinterpretAsFloats().intoArray(ap, d);
+        lo01.rearrange(ZIP2_HIGH, lo23).reinterpretAsFloats().intoArray(ap, d + 8);
+        hi01.rearrange(ZIP2_LOW, hi23).reinterpretAsFloats().intoArray(ap, d + 16);
+        hi01.rearrange(ZIP2_HIGH, hi23).reinterpretAsFloats().intoArray(ap, d + 24);
+    }
+
     private static void zeroLanes(float[] bp, int dst, int kc, int w) {
         for (int p = 0; p < kc; p++, dst += NR)
             for (int jj = w; jj < NR; jj++) bp[dst + jj] = 0f;
@@ -70,7 +101,31 @@ final class GemmPacking {
      */
     static void packA(int i0, int mc, int k0, int kc, float[] a, int aOff, int aRs, int aCs, float[] ap) {
         int kcp = padK(kc);
-        for (int i = 0; i < mc; i += MR) {
+        int i = 0;
+        if (aRs == 1) {
+            // Column-major (transposed) A: eight consecutive rows at one step are eight contiguous floats,
+            // the four of one sliver and the four of the next. Two steps of two slivers at a time: two
+            // loads, two shuffles, two stores instead of sixteen scalar loads and stores (0.47 against
+            // 0.75 ns per element on gpt's 384×4096 weight-gradient operand).
+            for (; i + 2 * MR <= mc; i += 2 * MR) {
+                int d = i * kcp, d2 = d + MR * kcp, src = aOff + (i0 + i) + k0 * aCs, p = 0;
+                for (; p + 1 < kc; p += 2, src += 2 * aCs, d += 2 * MR, d2 += 2 * MR) {
+                    FloatVector s0 = FloatVector.fromArray(S, a, src), s1 = FloatVector.fromArray(S, a, src + aCs);
+                    s0.rearrange(FIRST_HALVES, s1).intoArray(ap, d);
+                    s0.rearrange(SECOND_HALVES, s1).intoArray(ap, d2);
+                }
+                for (; p < kc; p++, src += aCs, d += MR, d2 += MR)
+                    for (int r = 0; r < MR; r++) {
+                        ap[d + r] = a[src + r];
+                        ap[d2 + r] = a[src + MR + r];
+                    }
+                for (int z = 0; z < 2; z++) {
+                    int sliver = (i + z * MR) * kcp;
+                    if (kcp > kc) java.util.Arrays.fill(ap, sliver + kc * MR, sliver + kcp * MR, 0f);
+                }
+            }
+        }
+        for (; i < mc; i += MR) {
             int rows = Math.min(MR, mc - i), d = i * kcp;
             if (kcp > kc) java.util.Arrays.fill(ap, d + kc * MR, d + kcp * MR, 0f);
             int src = aOff + (i0 + i) * aRs + k0 * aCs;
@@ -83,10 +138,14 @@ final class GemmPacking {
                     ap[d + 3] = a[src + 3];
                 }
             } else if (rows == MR && aCs == 1) {
-                // Row-major A: four row streams read in order, one interleaved write stream. Unit
-                // stride spelt out so that C2 unrolls with constant offsets.
+                // Row-major A: eight steps of the four rows at a time, interleaved in registers (a 4×8
+                // transpose), then the scalar loop for the last few steps. Unit stride spelt out so that C2
+                // unrolls the tail with constant offsets.
                 int s1 = src + aRs, s2 = s1 + aRs, s3 = s2 + aRs;
-                for (int p = 0; p < kc; p++, d += MR) {
+                int p = 0;
+                for (int upper = kc - 7; p < upper; p += 8, d += 4 * MR * 2)
+                    interleave4x8(a, src + p, s1 + p, s2 + p, s3 + p, ap, d);
+                for (; p < kc; p++, d += MR) {
                     ap[d] = a[src + p];
                     ap[d + 1] = a[s1 + p];
                     ap[d + 2] = a[s2 + p];

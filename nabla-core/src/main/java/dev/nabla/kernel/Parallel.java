@@ -212,6 +212,26 @@ public final class Parallel {
     }
 
     /**
+     * Runs {@code body} over [0, n) cut into {@code chunks} near-equal ranges (n of them if n is smaller),
+     * which the caller and the workers claim one at a time until none is left.
+     *
+     * <p>Unlike {@link #forRange}, the cut depends only on n and chunks, never on the thread count or on who
+     * runs what, so a body that sums per range gives the same bits however the ranges are run (on one
+     * thread, or with the workers busy, they run one after another in order). More chunks than threads lets
+     * a thread that is slowed for a while (on this kind of host the other tenants now and then take part of
+     * a core) leave its share to the other instead of keeping it waiting at the end.
+     */
+    public static void forChunks(int n, int chunks, RangeBody body) {
+        if (n <= 0) return;
+        int parts = Math.min(n, Math.max(1, chunks));
+        if (parts <= 1 || threads <= 1 || INSIDE.get()[0] || !BUSY.compareAndSet(false, true)) {
+            for (int p = 0; p < parts; p++) body.run((int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts));
+            return;
+        }
+        run(new Job(body, n, parts));
+    }
+
+    /**
      * Runs {@code body} for parts 0 .. parts-1 at the same time, each on its own thread (the caller runs part
      * 0), for work whose parts wait for one another (a GEMM whose threads share packed panels behind a
      * barrier). Returns false without running anything when that cannot be promised: {@code parts} is above
@@ -226,12 +246,12 @@ public final class Parallel {
 
     /** Publishes {@code j} to the workers (BUSY held), takes part in it, waits for every part, rethrows. */
     private static void run(Job j) {
-        int parts = j.parts;
+        int parts = j.parts, helpers = Math.min(parts, threads) - 1; // a forChunks job may have more parts than threads
         try {
-            Worker[] w = workers(parts - 1);
+            Worker[] w = workers(helpers);
             job = j;
             generation = generation + 1; // publishes the job
-            for (int i = 0; i < parts - 1; i++) if (w[i].parked) LockSupport.unpark(w[i]);
+            for (int i = 0; i < helpers; i++) if (w[i].parked) LockSupport.unpark(w[i]);
             j.work(0);
             int spins = 0;
             while (j.done.get() < parts) {

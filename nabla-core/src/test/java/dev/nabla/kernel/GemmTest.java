@@ -148,6 +148,41 @@ class GemmTest {
         return tests;
     }
 
+    /**
+     * Two threads sharing packed B take rows in chunks, whichever thread is free; each element's sum over k
+     * runs in the same order whoever computes it, so the product has the bits of the one-thread product.
+     * Shapes: one B group and several (k = 2100), row counts that do and do not fill the last chunk.
+     */
+    @Test
+    void rowSplitGivesTheBitsOfOneThread() {
+        int[][] mnk = {{4096, 384, 128}, {300, 1100, 2100}, {257, 130, 300}, {64, 400, 200}};
+        long seed = 9000;
+        for (int[] s : mnk)
+            for (Layout la : new Layout[] {Layout.ROW_MAJOR, Layout.COL_MAJOR}) {
+                var rnd = new SplittableRandom(seed++);
+                Operand a = Operand.random(s[0], s[2], la, rnd), b = Operand.random(s[2], s[1], Layout.ROW_MAJOR, rnd);
+                assertTrue(Gemm.sharesPackedB(s[0], s[1], s[2], 2), java.util.Arrays.toString(s) + " should take the row split");
+                float[] one = new float[s[0] * s[1]], two = new float[s[0] * s[1]];
+                Parallel.setThreads(1);
+                Gemm.sgemm(s[0], s[1], s[2], a.data, a.off, a.rs, a.cs, b.data, b.off, b.rs, b.cs, one, 0, s[1], false);
+                Parallel.setThreads(2);
+                for (int rep = 0; rep < 3; rep++) {
+                    Gemm.sgemm(s[0], s[1], s[2], a.data, a.off, a.rs, a.cs, b.data, b.off, b.rs, b.cs, two, 0, s[1], false);
+                    assertArrayEquals(one, two, java.util.Arrays.toString(s) + " A " + la + " repeat " + rep);
+                }
+            }
+    }
+
+    @Test
+    void rowChunksAreWholeSliversAtMostOneBlockAndAtLeastFourPerThread() {
+        assertEquals(MC_ROWS, Gemm.chunkRows(1024, 2), "4096 rows: blocks of MC rows");
+        assertEquals(32, Gemm.chunkRows(64, 2), "256 rows: 8 chunks of 32");
+        assertEquals(8, Gemm.chunkRows(16, 2), "64 rows: 8 chunks of two slivers");
+        assertEquals(4, Gemm.chunkRows(3, 2), "never below one sliver");
+    }
+
+    private static final int MC_ROWS = 96;
+
     /** Called from inside a parallel region, a split product runs whole on the calling thread. */
     @Test
     void nestedInParallelRegion() {

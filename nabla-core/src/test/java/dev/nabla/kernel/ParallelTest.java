@@ -199,4 +199,68 @@ class ParallelTest {
             owner.join(10_000);
         }
     }
+
+    /** The ranges forChunks hands out, sorted by start. */
+    private static List<int[]> chunksOf(int n, int chunks) {
+        List<int[]> ranges = java.util.Collections.synchronizedList(new ArrayList<>());
+        Parallel.forChunks(n, chunks, (from, to) -> ranges.add(new int[] {from, to}));
+        List<int[]> sorted = new ArrayList<>(ranges);
+        sorted.sort(java.util.Comparator.comparingInt(r -> r[0]));
+        return sorted;
+    }
+
+    @Test
+    void forChunksCutsTheSameRangesWhateverTheThreadCount() {
+        for (int t : new int[] {1, 2, 3}) {
+            Parallel.setThreads(t);
+            List<int[]> ranges = chunksOf(10, 4);
+            // the cut of 10 into 4: 0-2, 2-5, 5-7, 7-10, on any number of threads
+            assertEquals(List.of(List.of(0, 2), List.of(2, 5), List.of(5, 7), List.of(7, 10)),
+                    ranges.stream().map(r -> List.of(r[0], r[1])).toList(), "threads=" + t);
+            assertEquals(3, chunksOf(3, 8).size(), "no more chunks than indices");
+            assertEquals(List.of(0, 5), List.of(chunksOf(5, 1).getFirst()[0], chunksOf(5, 1).getFirst()[1]));
+            assertEquals(0, chunksOf(0, 4).size());
+        }
+    }
+
+    @Test
+    void forChunksRunsMoreChunksThanThreadsEachOnce() {
+        Parallel.setThreads(2);
+        for (int n : new int[] {7, 64, 1001}) {
+            AtomicIntegerArray hits = new AtomicIntegerArray(n);
+            Set<String> names = ConcurrentHashMap.newKeySet();
+            Parallel.forChunks(n, 16, (from, to) -> {
+                names.add(Thread.currentThread().getName());
+                for (int i = from; i < to; i++) hits.incrementAndGet(i);
+            });
+            for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), "index " + i + " of " + n);
+            assertTrue(names.size() <= 2, "only the caller and one worker take chunks: " + names);
+        }
+    }
+
+    @Test
+    void forChunksInsideAParallelRegionRunsItsChunksInOrderOnTheSameThread() {
+        Parallel.setThreads(2);
+        List<List<Integer>> inner = java.util.Collections.synchronizedList(new ArrayList<>());
+        Parallel.forRange(2, 1, (from, to) -> {
+            List<Integer> starts = new ArrayList<>();
+            String me = Thread.currentThread().getName();
+            Parallel.forChunks(9, 3, (a, b) -> {
+                assertEquals(me, Thread.currentThread().getName());
+                starts.add(a);
+            });
+            inner.add(starts);
+        });
+        assertEquals(List.of(List.of(0, 3, 6), List.of(0, 3, 6)), inner);
+    }
+
+    @Test
+    void aFailureInOneChunkReachesTheCaller() {
+        Parallel.setThreads(2);
+        var e = assertThrows(IllegalStateException.class, () -> Parallel.forChunks(100, 10, (from, to) -> {
+            if (from == 50) throw new IllegalStateException("chunk at 50");
+        }));
+        assertEquals("chunk at 50", e.getMessage());
+        assertEachIndexOnce(100, 1);
+    }
 }

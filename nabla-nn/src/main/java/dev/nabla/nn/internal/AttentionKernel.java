@@ -8,7 +8,7 @@ import dev.nabla.kernel.VecMath;
 /**
  * Fused scaled dot-product attention on raw arrays: per (batch n, head h), S = Q·Kᵀ·scale + masks, P = softmax(S)
  * (row-wise, max-subtracted), optional dropout on P, O = P·V; and the hand-written backward. Work is split over the
- * N·H (batch, head) pairs with {@link Parallel#forRange}; each pair's products are {@link Gemm#sgemm} calls that read
+ * N·H (batch, head) pairs with {@link Parallel#forChunks}; each pair's products are {@link Gemm#sgemm} calls that read
  * Kᵀ, Vᵀ and Pᵀ through strides, so no operand is ever transposed or copied.
  *
  * <p>Operands are {@link Operand}s (a [N, H, L, D] addressing into a float[]), so packed projections ([N, L, 3E]),
@@ -40,6 +40,17 @@ public final class AttentionKernel {
         }
     }
 
+    /**
+     * How many chunks of (batch, head) pairs the caller and the workers take one at a time: about 32K
+     * multiply-adds or more each, and up to eight, so that a thread slowed for a while (another tenant on
+     * the host) leaves the rest to the other instead of holding it at the end. Each pair is written by one
+     * chunk only, so the result does not depend on the cut.
+     */
+    private static int chunks(int pairs, long work) {
+        long perChunk = work >= 32768 ? 1 : Math.max(1, 32768 / Math.max(1, work));
+        return (int) Math.max(1, Math.min(8, pairs / perChunk));
+    }
+
     /** Dimensions and options shared by forward and backward. */
     public record Dims(int n, int h, int l, int s, int d, int dv, float scale, boolean causal) {}
 
@@ -57,7 +68,7 @@ public final class AttentionKernel {
         int pairs = dm.n() * dm.h(), ls = dm.l() * dm.s();
         long work = (long) ls * (dm.d() + dm.dv());
         int rowBlock = dm.causal() ? ROW_BLOCK : dm.l();
-        Parallel.forRange(pairs, work >= 32768 ? 1 : (int) Math.max(1, 32768 / Math.max(1, work)), (from, to) -> {
+        Parallel.forChunks(pairs, chunks(pairs, work), (from, to) -> {
             float[] scratch = probs == null ? Graph.buffer(ls) : null;
             float[] dropped = keep == null ? null : Graph.buffer(ls);
             for (int bh = from; bh < to; bh++) {
@@ -130,7 +141,7 @@ public final class AttentionKernel {
         int pairs = dm.n() * dm.h(), ls = dm.l() * dm.s();
         long work = (long) ls * (2 * dm.d() + 2 * dm.dv());
         int rowBlock = dm.causal() ? ROW_BLOCK : dm.l(), colBlock = dm.causal() ? ROW_BLOCK : dm.s();
-        Parallel.forRange(pairs, work >= 32768 ? 1 : (int) Math.max(1, 32768 / Math.max(1, work)), (from, to) -> {
+        Parallel.forChunks(pairs, chunks(pairs, work), (from, to) -> {
             float[] dp = Graph.buffer(ls);
             float[] dropped = keep == null ? null : Graph.buffer(ls);
             int s = dm.s();
