@@ -251,6 +251,25 @@ public final class Convolution {
     }
 
     /** Everything the forward and backward of one conv2d call share. */
+    /**
+     * Images per chunk of a convolution's loop over the batch: the caller and the workers take chunks of
+     * N/8 images one at a time, so a thread slowed for a while (another tenant on the host) leaves the
+     * rest to the other instead of holding it at the end of the layer.
+     */
+    static final int IMAGE_CHUNKS = 8;
+
+    /**
+     * Per-thread columns for im2col (slot 0) and their gradient (slot 1), reused from image to image and
+     * call to call: im2col and a GEMM that overwrites write every element, so they need no zeroing.
+     */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    private static float[] scratch(int slot, int size) {
+        float[][] s = SCRATCH.get();
+        if (s[slot].length < size) s[slot] = new float[size];
+        return s[slot];
+    }
+
     private static final class ConvPlan {
         final Tensor input, weight;
         final Im2col.Geometry geo;
@@ -299,8 +318,8 @@ public final class Convolution {
         void forward(float[] bias, float[] y) {
             float[] x = input.data(), w = weight.data();
             int wOff = weight.offset();
-            Parallel.forRange(N, 1, (from, to) -> {
-                float[] col = direct >= 0 ? null : Graph.buffer(K * L);
+            Parallel.forChunks(N, IMAGE_CHUNKS, (from, to) -> {
+                float[] col = direct >= 0 ? null : scratch(0, K * L);
                 for (int n = from; n < to; n++) {
                     if (smallK) { // writes every output element, bias included
                         for (int gi = 0; gi < groups; gi++) {
@@ -340,42 +359,54 @@ public final class Convolution {
             boolean dbWithW = smallK && needW && needB;
             double[] dbSum = dbWithW ? new double[O] : null;
             if (needX || needW) {
-                Parallel.forRange(N, 1, (from, to) -> {
-                    float[] col = needW && direct < 0 ? Graph.buffer(K * L) : null;
-                    float[] dcol = needX && direct < 0 ? Graph.buffer(K * L) : null;
-                    float[] dwPart = needW ? Graph.buffer(O * K) : null;
-                    double[] dbPart = dbWithW ? new double[O] : null;
-                    for (int n = from; n < to; n++) {
-                        for (int gi = 0; gi < groups; gi++) {
-                            int gRow = gOff + (n * O + gi * Og) * L; // g[n, gi·Og.., :] as [Og, L]
-                            if (needW) { // dW_g [Og, K] += g_ng [Og, L] · colᵀ [L, K]
-                                if (smallK) {
-                                    Im2col.im2col(x, imageOffset(n, gi), sC, sH, sW, geo, col);
-                                    ConvSmallK.weightGrad(g, gRow, Og, L, col, K, dwPart, gi * Og * K, dbPart, gi * Og);
-                                } else if (direct >= 0) {
-                                    Gemm.sgemm(Og, K, L, g, gRow, L, 1, x, imageOffset(n, gi), direct, sC,
-                                            dwPart, gi * Og * K, K, true);
-                                } else {
-                                    Im2col.im2col(x, imageOffset(n, gi), sC, sH, sW, geo, col);
-                                    Gemm.sgemm(Og, K, L, g, gRow, L, 1, col, 0, 1, L, dwPart, gi * Og * K, K, true);
+                // Chunks of images claimed by whichever thread is free; each chunk sums its images' weight
+                // gradients into its own buffer, and the chunks' sums are added in chunk order afterwards, so
+                // the bits do not depend on which thread ran which chunk.
+                int chunks = Math.min(N, IMAGE_CHUNKS);
+                float[][] dwParts = new float[chunks][];
+                double[][] dbParts = new double[chunks][];
+                Parallel.forChunks(chunks, chunks, (c0, c1) -> {
+                    for (int chunk = c0; chunk < c1; chunk++) {
+                        int from = (int) ((long) N * chunk / chunks), to = (int) ((long) N * (chunk + 1) / chunks);
+                        float[] col = needW && direct < 0 ? scratch(0, K * L) : null;
+                        float[] dcol = needX && direct < 0 ? scratch(1, K * L) : null;
+                        float[] dwPart = needW ? Graph.buffer(O * K) : null;
+                        double[] dbPart = dbWithW ? new double[O] : null;
+                        dwParts[chunk] = dwPart;
+                        dbParts[chunk] = dbPart;
+                        for (int n = from; n < to; n++) {
+                            for (int gi = 0; gi < groups; gi++) {
+                                int gRow = gOff + (n * O + gi * Og) * L; // g[n, gi·Og.., :] as [Og, L]
+                                if (needW) { // dW_g [Og, K] += g_ng [Og, L] · colᵀ [L, K]
+                                    if (smallK) {
+                                        Im2col.im2col(x, imageOffset(n, gi), sC, sH, sW, geo, col);
+                                        ConvSmallK.weightGrad(g, gRow, Og, L, col, K, dwPart, gi * Og * K, dbPart, gi * Og);
+                                    } else if (direct >= 0) {
+                                        Gemm.sgemm(Og, K, L, g, gRow, L, 1, x, imageOffset(n, gi), direct, sC,
+                                                dwPart, gi * Og * K, K, true);
+                                    } else {
+                                        Im2col.im2col(x, imageOffset(n, gi), sC, sH, sW, geo, col);
+                                        Gemm.sgemm(Og, K, L, g, gRow, L, 1, col, 0, 1, L, dwPart, gi * Og * K, K, true);
+                                    }
                                 }
-                            }
-                            if (needX) { // dcol [K, L] = W_gᵀ [K, Og] · g_ng [Og, L]
-                                int dxOff = (n * C + gi * Cg) * HW;
-                                if (direct >= 0) {
-                                    Gemm.sgemm(K, L, Og, w, wOff + gi * Og * K, 1, K, g, gRow, L, 1, dx, dxOff, L, false);
-                                } else {
-                                    Gemm.sgemm(K, L, Og, w, wOff + gi * Og * K, 1, K, g, gRow, L, 1, dcol, 0, L, false);
-                                    Im2col.col2im(dcol, geo, dx, dxOff);
+                                if (needX) { // dcol [K, L] = W_gᵀ [K, Og] · g_ng [Og, L]
+                                    int dxOff = (n * C + gi * Cg) * HW;
+                                    if (direct >= 0) {
+                                        Gemm.sgemm(K, L, Og, w, wOff + gi * Og * K, 1, K, g, gRow, L, 1, dx, dxOff, L, false);
+                                    } else {
+                                        Gemm.sgemm(K, L, Og, w, wOff + gi * Og * K, 1, K, g, gRow, L, 1, dcol, 0, L, false);
+                                        Im2col.col2im(dcol, geo, dx, dxOff);
+                                    }
                                 }
                             }
                         }
                     }
-                    if (needW) synchronized (dw) {
-                        for (int i = 0; i < dw.length; i++) dw[i] += dwPart[i];
-                        if (dbWithW) for (int i = 0; i < O; i++) dbSum[i] += dbPart[i];
-                    }
                 });
+                for (int chunk = 0; chunk < chunks && needW; chunk++) {
+                    float[] part = dwParts[chunk];
+                    for (int i = 0; i < dw.length; i++) dw[i] += part[i];
+                    if (dbWithW) for (int i = 0; i < O; i++) dbSum[i] += dbParts[chunk][i];
+                }
             }
             float[] db = null;
             if (dbWithW) {

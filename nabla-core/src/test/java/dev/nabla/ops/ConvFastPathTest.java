@@ -1,12 +1,15 @@
 package dev.nabla.ops;
 
+import dev.nabla.kernel.Parallel;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -82,5 +85,38 @@ class ConvFastPathTest {
     private static void check(String what, double[] want, float[] got) {
         assertEquals(want.length, got.length, what);
         for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-3 * (1 + Math.abs(want[i])), what + "[" + i + "]");
+    }
+
+    /**
+     * The batch is cut into a fixed number of chunks whose weight-gradient sums are added in chunk order, so
+     * the gradients have the same bits on one thread and on two, and from run to run, for the small-K path
+     * (conv1 of the cnn) and the GEMM path (conv2), with more images than chunks and fewer.
+     */
+    @ParameterizedTest
+    @MethodSource("batches")
+    void gradientsHaveTheSameBitsOnOneThreadAndOnTwo(int n, int cin) {
+        int threads = Parallel.threads();
+        try {
+            float[][] one = null;
+            for (int t : new int[] {1, 2, 2}) {
+                Parallel.setThreads(t);
+                Generator gen = new Generator(11);
+                Tensor x = Tensor.randn(gen, n, cin, 14, 14).requiresGrad(true);
+                Tensor w = Tensor.randn(gen, 8, cin, 3, 3).requiresGrad(true), b = Tensor.randn(gen, 8).requiresGrad(true);
+                Tensor y = Convolution.conv2d(x, w, b, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1);
+                y.backward(Tensor.randn(gen, n, 8, 14, 14));
+                float[][] got = {y.toFloatArray(), x.grad().toFloatArray(), w.grad().toFloatArray(), b.grad().toFloatArray()};
+                if (one == null) one = got;
+                else for (int i = 0; i < got.length; i++)
+                    assertArrayEquals(one[i], got[i], "output/dx/dw/db " + i + " on " + t + " threads");
+            }
+        } finally {
+            Parallel.setThreads(threads);
+        }
+    }
+
+    static Stream<Arguments> batches() {
+        return Stream.of(Arguments.of(13, 1), Arguments.of(13, 4),
+                Arguments.of(3, 4));
     }
 }
