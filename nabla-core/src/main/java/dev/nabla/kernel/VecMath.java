@@ -127,7 +127,7 @@ public final class VecMath {
      * order to the implementation, and a method's interpreted and compiled forms add in different orders: the last
      * bits of a conv's weight gradient depended on when the JIT reached it, and two runs of one seed drifted apart.
      */
-    static float sumLanes(FloatVector v) {
+    public static float sumLanes(FloatVector v) {
         float[] t = new float[v.length()];
         v.intoArray(t, 0);
         float s = t[0];

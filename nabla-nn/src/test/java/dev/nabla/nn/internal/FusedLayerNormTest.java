@@ -41,6 +41,11 @@ class FusedLayerNormTest {
         GradCheck.check(t -> FusedLayerNorm.layerNorm(t[0], t[1], t[2], 1e-5f), x, w, b);
         GradCheck.check(t -> FusedLayerNorm.layerNorm(t[0], t[1], null, 1e-5f), x, w);
         GradCheck.check(t -> FusedLayerNorm.layerNorm(t[0], null, null, 1e-5f), x);
+        // 37 features: four vectors of eight and a tail of five
+        Tensor x37 = Tensor.randn(G, 3, 37).requiresGrad(true);
+        Tensor w37 = Tensor.randn(G, 37).requiresGrad(true), b37 = Tensor.randn(G, 37).requiresGrad(true);
+        GradCheck.check(t -> FusedLayerNorm.layerNorm(t[0], t[1], t[2], 1e-5f), x37, w37, b37);
+        GradCheck.check(t -> FusedLayerNorm.layerNorm(t[0], null, null, 1e-5f), x37);
     }
 
     @Test
