@@ -250,11 +250,11 @@ public final class Convolution {
                 + Shape.str(v));
     }
 
-    /** Everything the forward and backward of one conv2d call share. */
     /**
-     * Images per chunk of a convolution's loop over the batch: the caller and the workers take chunks of
-     * N/8 images one at a time, so a thread slowed for a while (another tenant on the host) leaves the
-     * rest to the other instead of holding it at the end of the layer.
+     * Chunks of a convolution's loop over the batch (N/8 images each), taken by the caller and the workers one
+     * at a time. The weight gradient is summed per chunk and the chunks added in order, so it has the same bits
+     * on any number of threads; a thread slowed for a while can also leave chunks to the other, though on the
+     * cnn workload this measured within noise of fixed halves.
      */
     static final int IMAGE_CHUNKS = 8;
 
@@ -270,6 +270,7 @@ public final class Convolution {
         return s[slot];
     }
 
+    /** Everything the forward and backward of one conv2d call share. */
     private static final class ConvPlan {
         final Tensor input, weight;
         final Im2col.Geometry geo;
