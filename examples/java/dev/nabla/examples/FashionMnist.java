@@ -30,7 +30,7 @@ public final class FashionMnist {
      * {@code /usr/share/datasets/fashion-mnist} (Debian's {@code dataset-fashion-mnist}). With a {@code limit},
      * only its first {@code limit} examples.
      */
-    public static Dataset load(String split, Integer limit) throws IOException {
+    public static TensorDataset load(String split, Integer limit) throws IOException {
         TensorDataset d = DataSources.named("fashion-mnist", split, null);
         if (limit == null || limit >= d.size()) return d;
         return new TensorDataset(d.x().narrow(0, 0, limit), d.y().narrow(0, 0, limit));

@@ -16,6 +16,10 @@ class TransformTest {
         assertArrayEquals(new float[] {-0.5f, 0, 0.5f, 1, -0.25f, 0, 0.25f, 0.5f}, java.util.Arrays.copyOf(n.x().toFloatArray(), 8));
         assertArrayEquals(new float[] {3.5f, 4, 4.5f, 5, 1.75f, 2, 2.25f, 2.5f},
                 java.util.Arrays.copyOfRange(n.x().toFloatArray(), 8, 16), "example 1 uses the same channel statistics");
+        TensorDataset second = new Transform.Normalize(new float[] {1, 5}, new float[] {2, 4})
+                .apply(new TensorDataset(images.x().narrow(0, 1, 1), images.y().narrow(0, 1, 1)));
+        assertArrayEquals(java.util.Arrays.copyOfRange(n.x().toFloatArray(), 8, 16), second.x().toFloatArray(),
+                "a view that starts inside its storage (example 1 alone)");
         TensorDataset one = new Transform.Normalize(new float[] {1}, new float[] {2}).apply(images);
         assertEquals(7f, one.x().get(1, 1, 1, 1), 1e-6, "(15 - 1) / 2");
         assertArrayEquals(new int[] {2, 8}, new Transform.Flatten().apply(images).x().shape());
