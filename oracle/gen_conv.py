@@ -1,4 +1,4 @@
-"""Oracle for conv2d, max_pool2d, avg_pool2d and linear (family "conv")."""
+"""Oracle for conv2d, max_pool2d, avg_pool2d and linear, and their fused forms with an activation (family "conv")."""
 import torch
 import torch.nn.functional as F
 from fixture import Fixture
@@ -87,4 +87,15 @@ fx.case("linear_gelu_blocks", "linear_gelu", {"bias": True}, [r(2, 70, 16), r(36
 fx.case("linear_gelu_1d_nobias", "linear_gelu", {"bias": False}, [r(6), r(4, 6)], lambda x, w: F.gelu(F.linear(x, w)))
 fx.case("linear_gelu_tanh_2d", "linear_gelu_tanh", {"bias": True}, [r(9, 5), r(11, 5), r(11)],
         lambda x, w, b: F.gelu(F.linear(x, w, b), approximate="tanh"))
+# conv2d_relu: a Conv2d followed by a ReLU, as one op (appended last, so the cases above keep their numbers).
+for name, xs, ws, kw in [("conv_relu_basic", [2, 3, 7, 7], [4, 3, 3, 3], dict(padding=1)),
+                         ("conv_relu_stride2_nobias", [3, 2, 9, 8], [5, 2, 3, 3], dict(stride=2, bias=False)),
+                         ("conv_relu_groups2", [3, 4, 6, 6], [6, 2, 3, 3], dict(groups=2, padding=1, dilation=2)),
+                         ("conv_relu_train1", [9, 1, 28, 28], [8, 1, 3, 3], dict(padding=1))]:
+    a = {"stride": kw.get("stride", 1), "padding": kw.get("padding", 0), "dilation": kw.get("dilation", 1),
+         "groups": kw.get("groups", 1), "bias": kw.get("bias", True)}
+    ins = [r(*xs), r(*ws)] + ([r(ws[0])] if a["bias"] else [])
+    fx.case(name, "conv2d_relu", a, ins,
+            lambda x, w, b=None, a=a: F.relu(F.conv2d(x, w, b, stride=a["stride"], padding=a["padding"],
+                                                      dilation=a["dilation"], groups=a["groups"])))
 fx.save()

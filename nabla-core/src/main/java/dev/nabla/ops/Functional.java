@@ -28,6 +28,11 @@ public final class Functional {
         return Convolution.conv2d(input, weight, bias, stride, padding, dilation, groups);
     }
 
+    /** relu(conv2d(...)) as one op: the same values and gradients, one buffer less each way. */
+    public static Tensor conv2dRelu(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        return Convolution.conv2dRelu(input, weight, bias, stride, padding, dilation, groups);
+    }
+
     /** conv2d with the same stride and padding on both axes, no dilation, one group. */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int stride, int padding) {
         return conv2d(input, weight, bias, pair(stride), pair(padding), pair(1), 1);

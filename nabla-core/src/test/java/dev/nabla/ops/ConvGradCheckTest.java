@@ -6,7 +6,7 @@ import dev.nabla.tensor.Tensor;
 import org.junit.jupiter.api.RepeatedTest;
 
 /**
- * Finite-difference checks of conv2d, linear, max_pool2d and avg_pool2d over random shapes and
+ * Finite-difference checks of conv2d (alone and fused with a ReLU), linear, max_pool2d and avg_pool2d over random shapes and
  * options, with inputs and weights that are permuted, offset views of larger storages.
  */
 class ConvGradCheckTest {
@@ -55,6 +55,35 @@ class ConvGradCheckTest {
             Tensor b = leaf(new int[] {groups * og}, false);
             if (bias) GradCheck.check(t -> Convolution.conv2d(t[0], t[1], t[2], stride, pad, dil, groups), x, wt, b);
             else GradCheck.check(t -> Convolution.conv2d(t[0], t[1], null, stride, pad, dil, groups), x, wt);
+            return;
+        }
+    }
+
+    /**
+     * conv2d fused with a ReLU. Shapes are small (at most a few dozen outputs) and redrawn until every
+     * pre-activation, with the bias and without it, is at least 0.02 from the kink: a step of 1e-3 moves an output
+     * by less than that, so no central difference straddles 0.
+     */
+    @RepeatedTest(8)
+    void conv2dRelu() {
+        while (true) {
+            int groups = rand(1, 2), cg = rand(1, 2), og = rand(1, 2);
+            int n = rand(1, 2), h = rand(3, 5), w = rand(3, 5), kh = rand(1, 3), kw = rand(1, 3);
+            int[] stride = {rand(1, 2), rand(1, 2)}, pad = {rand(0, 1), rand(0, 1)}, dil = {rand(1, 2), rand(1, 2)};
+            if (h + 2 * pad[0] < dil[0] * (kh - 1) + 1 || w + 2 * pad[1] < dil[1] * (kw - 1) + 1) continue;
+            Tensor x = leaf(new int[] {n, groups * cg, h, w}, false);
+            Tensor wt = leaf(new int[] {groups * og, cg, kh, kw}, false);
+            Tensor b = leaf(new int[] {groups * og}, false);
+            try (var ignored = dev.nabla.autograd.NoGrad.enter()) {
+                float[] z1 = Convolution.conv2d(x, wt, b, stride, pad, dil, groups).toFloatArray();
+                float[] z2 = Convolution.conv2d(x, wt, null, stride, pad, dil, groups).toFloatArray();
+                boolean clear = true;
+                for (int i = 0; i < z1.length; i++) clear &= Math.abs(z1[i]) >= 0.02f && Math.abs(z2[i]) >= 0.02f;
+                if (!clear) continue;
+            }
+            GradCheck.check(t -> Convolution.conv2dRelu(t[0], t[1], t[2], stride, pad, dil, groups), x, wt, b);
+            // a summed output hands the fused backward a broadcast gradient, which it must not mask in place
+            GradCheck.check(t -> Convolution.conv2dRelu(t[0], t[1], null, stride, pad, dil, groups).sum(), x, wt);
             return;
         }
     }

@@ -53,6 +53,8 @@ class ConvOracleTest {
         return switch (c.op()) {
             case "conv2d" -> Convolution.conv2d(x[0], x[1], c.flag("bias") ? x[2] : null,
                     c.ints("stride"), c.ints("padding"), c.ints("dilation"), c.integer("groups"));
+            case "conv2d_relu" -> Convolution.conv2dRelu(x[0], x[1], c.flag("bias") ? x[2] : null,
+                    c.ints("stride"), c.ints("padding"), c.ints("dilation"), c.integer("groups"));
             case "max_pool2d" -> Pooling.maxPool2d(x[0], c.ints("kernel_size"), c.ints("stride"), c.ints("padding"),
                     c.ints("dilation"), c.flag("ceil_mode"));
             case "avg_pool2d" -> Pooling.avgPool2d(x[0], c.ints("kernel_size"), c.ints("stride"), c.ints("padding"),

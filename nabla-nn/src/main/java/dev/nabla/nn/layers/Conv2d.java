@@ -66,6 +66,18 @@ public final class Conv2d extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
+        return forward(input, false);
+    }
+
+    /**
+     * relu(forward(input)) as one op ({@link Functional#conv2dRelu}): what {@link Sequential} calls when this layer
+     * is directly followed by a {@link ReLU}.
+     */
+    public Tensor forwardRelu(Tensor input) {
+        return forward(input, true);
+    }
+
+    private Tensor forward(Tensor input, boolean relu) {
         boolean unbatched = input.rank() == 3;
         if ((input.rank() != 4 && !unbatched) || input.size(unbatched ? 0 : 1) != inChannels)
             throw new IllegalArgumentException("Conv2d: expected input of shape [N, " + inChannels + ", H, W] or ["
@@ -76,7 +88,8 @@ public final class Conv2d extends Module {
         if (h < kh || w < kw)
             throw new IllegalArgumentException("Conv2d: input of shape " + Shape.str(input.shape()) + " (padded to "
                     + h + "x" + w + ") is smaller than the dilated kernel " + kh + "x" + kw);
-        Tensor y = Functional.conv2d(x, weight, bias, stride, padding, dilation, groups);
+        Tensor y = relu ? Functional.conv2dRelu(x, weight, bias, stride, padding, dilation, groups)
+                : Functional.conv2d(x, weight, bias, stride, padding, dilation, groups);
         return unbatched ? y.squeeze(0) : y;
     }
 

@@ -36,7 +36,7 @@ public final class Sequential extends Module {
     /**
      * Applies the children in order; a {@link Linear} directly followed by a {@link ReLU} or {@link GELU} runs
      * as one fused op ({@link FusedLinear}: the same values, one graph node, the bias gradient summed in the
-     * activation's backward pass).
+     * activation's backward pass), and so does a {@link Conv2d} directly followed by a {@link ReLU}.
      */
     @Override
     public Tensor forward(Tensor input) {
@@ -47,6 +47,9 @@ public final class Sequential extends Module {
             FusedLinear.Activation act = m instanceof Linear && i + 1 < mods.size() ? fusable(mods.get(i + 1)) : null;
             if (act != null) {
                 x = ((Linear) m).forward(x, act);
+                i++;
+            } else if (m instanceof Conv2d conv && i + 1 < mods.size() && mods.get(i + 1) instanceof ReLU) {
+                x = conv.forwardRelu(x);
                 i++;
             } else {
                 x = m.forward(x);

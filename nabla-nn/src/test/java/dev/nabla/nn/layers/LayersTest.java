@@ -234,4 +234,35 @@ class LayersTest {
         for (int i = 0; i < fusedGrads.size(); i++)
             assertArrayEquals(s.parameters().get(i).grad().toFloatArray(), fusedGrads.get(i).toFloatArray(), 1e-5f);
     }
+    @Test
+    void sequentialFusesConv2dWithTheReluAfterItToTheBit() {
+        Sequential s = new Sequential(new Conv2d(2, 4, 3, 1, 1, gen), new ReLU(), new MaxPool2d(2),
+                new Conv2d(4, 3, 3, 1, 1, gen), new ReLU(), new Flatten(), new Linear(3 * 3 * 3, 2, gen));
+        Tensor x = Tensor.randn(gen, 5, 2, 7, 7);
+        Tensor up = Tensor.randn(gen, 5, 2);
+
+        Tensor fused = s.forward(x);
+        Tensor t = fused.gradFn().inputs()[0]; // the Linear's input, the flattened output of the second conv
+        while (!t.gradFn().op().startsWith("conv")) t = t.gradFn().inputs()[0];
+        assertEquals("conv2d_relu", t.gradFn().op());
+        fused.mul(up).sum().backward();
+        List<float[]> fusedGrads = s.parameters().stream().map(p -> p.grad().toFloatArray()).toList();
+
+        s.zeroGrad();
+        Tensor h = x;
+        for (Module m : s.children()) h = m.forward(h); // module by module: no fusion
+        h.mul(up).sum().backward();
+        assertArrayEquals(h.toFloatArray(), fused.toFloatArray(), 0f, "the same values, to the bit");
+        for (int i = 0; i < fusedGrads.size(); i++)
+            assertArrayEquals(s.parameters().get(i).grad().toFloatArray(), fusedGrads.get(i), 0f, "parameter " + i);
+
+        // an upstream gradient handed in by the caller is the caller's: the fused backward must not mask it in place
+        Conv2d conv = new Conv2d(2, 3, 3, 1, 1, gen);
+        Tensor y = conv.forwardRelu(x);
+        assertTrue(y.min().item() == 0f, "some outputs are clipped, so an in-place mask would show");
+        Tensor g = Tensor.randn(gen, y.shape());
+        float[] before = g.toFloatArray();
+        y.backward(g);
+        assertArrayEquals(before, g.toFloatArray(), 0f);
+    }
 }
