@@ -52,7 +52,8 @@ public sealed interface Transform {
             // (188 MB for Fashion-MNIST's training images), and the heap keeps what it grew to
             Tensor xc = x.contiguous();
             float[] in = xc.data(), out = new float[xc.numel()];
-            int off = xc.offset(), inner = c > 1 ? xc.numel() / xc.size(0) / c : out.length;
+            if (out.length == 0) return new TensorDataset(Tensor.of(out, xc.shape()), d.y()); // no examples
+            int off = xc.offset(), inner = c > 1 ? out.length / xc.size(0) / c : out.length;
             for (int i = 0; i < out.length; i++) {
                 int ch = c > 1 ? (i / inner) % c : 0;
                 out[i] = (in[off + i] - mean[ch]) / std[ch];

@@ -20,6 +20,9 @@ class TransformTest {
                 .apply(new TensorDataset(images.x().narrow(0, 1, 1), images.y().narrow(0, 1, 1)));
         assertArrayEquals(java.util.Arrays.copyOfRange(n.x().toFloatArray(), 8, 16), second.x().toFloatArray(),
                 "a view that starts inside its storage (example 1 alone)");
+        TensorDataset none = new Transform.Normalize(new float[] {1, 5}, new float[] {2, 4})
+                .apply(new TensorDataset(Tensor.zeros(0, 2, 2, 2), Tensor.ofLongs(new long[0], 0)));
+        assertArrayEquals(new int[] {0, 2, 2, 2}, none.x().shape(), "an empty split stays empty");
         TensorDataset one = new Transform.Normalize(new float[] {1}, new float[] {2}).apply(images);
         assertEquals(7f, one.x().get(1, 1, 1, 1), 1e-6, "(15 - 1) / 2");
         assertArrayEquals(new int[] {2, 8}, new Transform.Flatten().apply(images).x().shape());
