@@ -26,8 +26,9 @@ import java.util.Map;
  * A small CNN on Fashion-MNIST: two blocks of 3×3 convolution ("same" padding) → ReLU → 2×2 max-pool
  * (32 then 64 channels, 28×28 → 7×7), then Dense 3136 → 128 → ReLU → Dense 10; Adam at 1e-3,
  * cross-entropy, batch 64, 2 epochs (the second at half the learning rate), then accuracy on the 10,000
- * test images; Keras's initialisation and Adam epsilon (see {@link FashionMnist#keras}); pixels standardised with the training set's mean and standard
- * deviation ({@link #STANDARDISE}). The same run as {@code examples/fashion-cnn.yaml}.
+ * test images; Keras's initialisation and Adam epsilon (see {@link FashionMnist#keras}); pixels standardised
+ * with the training set's mean and standard deviation ({@link #STANDARDISE}). The same run as
+ * {@code examples/fashion-cnn.yaml}.
  *
  * <pre>examples/run.sh FashionCnn [--epochs N] [--limit N] [--seed N]</pre>
  */
