@@ -3,6 +3,7 @@ package dev.nabla.autograd;
 import dev.nabla.ops.Reductions;
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Shape;
+import dev.nabla.tensor.StoragePool;
 import dev.nabla.tensor.Tensor;
 
 import java.util.ArrayDeque;
@@ -121,6 +122,7 @@ public final class Engine {
     static float[] buffer(int n) {
         BufferPool pool = POOL.get();
         float[] a = pool == null ? null : pool.take(n);
+        if (a == null) a = StoragePool.allocate(n);
         return a != null ? a : new float[n];
     }
 

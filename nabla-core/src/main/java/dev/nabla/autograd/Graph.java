@@ -41,7 +41,9 @@ public final class Graph {
      * backward pass runs on this thread it may be a gradient buffer the pass has finished with (a backward rule's
      * incoming gradient that nothing else references once the rule has returned): the gradients of one layer are
      * the sizes of the next one's, so a deep network's backward reuses a few buffers instead of allocating a new
-     * one per op and leaving the collector a step's worth of garbage. Anywhere else it is a new array.
+     * one per op and leaving the collector a step's worth of garbage. Otherwise, while a {@link
+     * dev.nabla.tensor.StoragePool} step is open on this thread, it is an array an earlier step gave back. Anywhere
+     * else it is a new array.
      */
     public static float[] buffer(int n) {
         return Engine.buffer(n);

@@ -34,12 +34,18 @@ public final class Tensor {
     private final int[] strides;
     private final int offset;
     private final int numel;
+    private final StoragePool.Lease lease; // non-null when a StoragePool step handed out the storage
 
     private boolean requiresGrad;
     private Tensor grad;
     private Node gradFn;
 
     private Tensor(DType dtype, float[] data, long[] longs, int[] shape, int[] strides, int offset) {
+        this(dtype, data, longs, shape, strides, offset, data == null ? null : StoragePool.leaseOf(data));
+    }
+
+    private Tensor(DType dtype, float[] data, long[] longs, int[] shape, int[] strides, int offset, StoragePool.Lease lease) {
+        this.lease = lease;
         this.dtype = dtype;
         this.data = data;
         this.longs = longs;
@@ -155,7 +161,7 @@ public final class Tensor {
         if (hi >= lo && (lo < 0 || hi >= cap))
             throw new IllegalArgumentException("asStrided: view " + Shape.str(shape) + " strides " + Shape.str(strides)
                     + " offset " + offset + " reaches outside a storage of " + cap + " elements");
-        return new Tensor(dtype, data, longs, shape.clone(), strides.clone(), offset);
+        return new Tensor(dtype, data, longs, shape.clone(), strides.clone(), offset, lease);
     }
 
     // ---------------------------------------------------------------- facts
@@ -181,6 +187,15 @@ public final class Tensor {
     /** The float32 storage this tensor is a view of (shared, not copied): read with {@link #offset()} and strides. */
     public float[] data() {
         if (data == null) throw new IllegalStateException("data(): tensor is " + dtype + ", not float32");
+        return live();
+    }
+
+    /** The float32 storage, after checking that a {@link StoragePool} has not taken it back. */
+    private float[] live() {
+        if (lease != null && lease.recycled)
+            throw new IllegalStateException("tensor " + Shape.str(shape) + " is dead: its storage went back to the "
+                    + "StoragePool when the training step that made it ended. Keep it with StoragePool.Step.keep (or "
+                    + "StoragePool.keepInCurrentStep) inside the step, or copy its values out with toFloatArray()");
         return data;
     }
 
@@ -245,7 +260,7 @@ public final class Tensor {
 
     /** The same values (shared storage), cut from the graph. */
     public Tensor detach() {
-        return new Tensor(dtype, data, longs, shape, strides, offset);
+        return new Tensor(dtype, data, longs, shape, strides, offset, lease);
     }
 
     /** Back-propagates from this one-element tensor. */
@@ -261,25 +276,25 @@ public final class Tensor {
     /** The value of a one-element tensor. */
     public float item() {
         if (numel != 1) throw new IllegalStateException("item(): tensor of shape " + Shape.str(shape) + " has " + numel + " elements, not 1");
-        return dtype == DType.FLOAT32 ? data[offset] : longs[offset];
+        return dtype == DType.FLOAT32 ? live()[offset] : longs[offset];
     }
 
     /** The value of a one-element int64 tensor (exact). */
     public long longItem() {
         if (numel != 1) throw new IllegalStateException("longItem(): tensor of shape " + Shape.str(shape) + " has " + numel + " elements, not 1");
-        return dtype == DType.INT64 ? longs[offset] : (long) data[offset];
+        return dtype == DType.INT64 ? longs[offset] : (long) live()[offset];
     }
 
     /** The element at a full index. */
     public float get(int... index) {
         int p = position("get", index);
-        return dtype == DType.FLOAT32 ? data[p] : longs[p];
+        return dtype == DType.FLOAT32 ? live()[p] : longs[p];
     }
 
     /** The int64 element at a full index. */
     public long getLong(int... index) {
         int p = position("getLong", index);
-        return dtype == DType.INT64 ? longs[p] : (long) data[p];
+        return dtype == DType.INT64 ? longs[p] : (long) live()[p];
     }
 
     private int position(String op, int[] index) {
@@ -298,7 +313,7 @@ public final class Tensor {
     /** The values in row-major order, as a new array (int64 values are converted). */
     public float[] toFloatArray() {
         float[] out = new float[numel];
-        if (dtype == DType.FLOAT32) Strided.copy(data, offset, shape, strides, out, 0);
+        if (dtype == DType.FLOAT32) Strided.copy(live(), offset, shape, strides, out, 0);
         else { long[] l = toLongArray(); for (int i = 0; i < numel; i++) out[i] = l[i]; }
         return out;
     }

@@ -3,6 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.autograd.NoGrad;
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Shape;
+import dev.nabla.tensor.StoragePool;
 import dev.nabla.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -128,6 +129,19 @@ public abstract class Module {
     /** Buffers (persistent or not) of this module and all descendants. */
     public final List<Tensor> buffers() {
         return new ArrayList<>(namedBuffers().values());
+    }
+
+    /**
+     * Keeps this module's state past the end of a {@link StoragePool} step: the parameters, their gradients
+     * (PyTorch leaves the last ones in place after a step) and the buffers. A custom loop that opens a step per
+     * batch calls this before closing it; everything else the step made goes back to the pool.
+     */
+    public final void keepIn(StoragePool.Step step) {
+        for (Tensor p : parameters()) {
+            step.keep(p);
+            step.keep(p.grad());
+        }
+        step.keep(buffers());
     }
 
     /** Buffers by dotted name, in the same order as {@link #namedParameters()}. */

@@ -14,16 +14,29 @@ import dev.nabla.tensor.Tensor;
  * needs n ≥ T + 2. The stream depends only on the generator's state: the same seed gives the same batches.
  */
 public final class RandomWindows {
-    private final int[] ids;
+    private final int[] ids;      // token ids, or null when the tokens are bytes
+    private final byte[] bytes;   // byte-level tokens 0..255 (a quarter of the memory of int ids), or null
+    private final int length;
     private final int window, batchSize;
     private final Generator generator;
 
     public RandomWindows(int[] ids, int window, int batchSize, Generator generator) {
+        this(ids, null, ids.length, window, batchSize, generator);
+    }
+
+    /** Windows over byte-level tokens (ids 0..255, each byte read unsigned), held as the bytes themselves. */
+    public static RandomWindows ofBytes(byte[] tokens, int window, int batchSize, Generator generator) {
+        return new RandomWindows(null, tokens, tokens.length, window, batchSize, generator);
+    }
+
+    private RandomWindows(int[] ids, byte[] bytes, int length, int window, int batchSize, Generator generator) {
         if (window < 1) throw new IllegalArgumentException("RandomWindows: window length must be at least 1, got " + window);
         if (batchSize < 1) throw new IllegalArgumentException("RandomWindows: batch size must be at least 1, got " + batchSize);
-        if (ids.length < window + 2)
-            throw new IllegalArgumentException("RandomWindows: " + ids.length + " tokens are too few for windows of " + window + "+1 (need " + (window + 2) + ")");
+        if (length < window + 2)
+            throw new IllegalArgumentException("RandomWindows: " + length + " tokens are too few for windows of " + window + "+1 (need " + (window + 2) + ")");
         this.ids = ids;
+        this.bytes = bytes;
+        this.length = length;
         this.window = window;
         this.batchSize = batchSize;
         this.generator = generator;
@@ -36,7 +49,7 @@ public final class RandomWindows {
     /** The next B start positions (advances the generator). */
     public int[] nextStarts() {
         int[] s = new int[batchSize];
-        long bound = ids.length - window - 1;
+        long bound = length - window - 1;
         for (int i = 0; i < batchSize; i++) s[i] = (int) generator.nextLong(bound);
         return s;
     }
@@ -46,18 +59,22 @@ public final class RandomWindows {
         return windows(nextStarts());
     }
 
+    private int id(int i) {
+        return ids != null ? ids[i] : bytes[i] & 0xFF;
+    }
+
     /** The batch of windows at these starts. */
     public Batch windows(int[] starts) {
         int b = starts.length, t = window;
         long[] x = new long[b * t], y = new long[b * t];
         for (int r = 0; r < b; r++) {
             int s = starts[r];
-            if (s < 0 || s + t + 1 > ids.length)
-                throw new IndexOutOfBoundsException("RandomWindows: start " + s + " leaves no room for " + t + "+1 tokens in " + ids.length);
+            if (s < 0 || s + t + 1 > length)
+                throw new IndexOutOfBoundsException("RandomWindows: start " + s + " leaves no room for " + t + "+1 tokens in " + length);
             int o = r * t;
             for (int j = 0; j < t; j++) {
-                x[o + j] = ids[s + j];
-                y[o + j] = ids[s + j + 1];
+                x[o + j] = id(s + j);
+                y[o + j] = id(s + j + 1);
             }
         }
         return new Batch(Tensor.ofLongs(x, b, t), Tensor.ofLongs(y, b, t));

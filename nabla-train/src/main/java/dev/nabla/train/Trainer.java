@@ -13,6 +13,7 @@ import dev.nabla.optim.schedule.LRSchedule;
 import dev.nabla.optim.schedule.LRScheduler;
 import dev.nabla.optim.schedule.ReduceLROnPlateau;
 import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.StoragePool;
 import dev.nabla.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -38,6 +39,9 @@ public final class Trainer {
     private Double clipGradNorm, clipGradValue;
     private Long maxSteps;
     private final Generator generator;
+    /** Each step's activations are made in the arrays the step before gave back (see {@link StoragePool}). */
+    private final StoragePool storage = new StoragePool();
+    private boolean recycleStorage = true;
 
     /**
      * @param seed seeds the generator that dropout (and any other random layer without its own generator)
@@ -93,6 +97,24 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Whether each step runs in the arrays the step before gave back (the default; see {@link StoragePool}). Turn
+     * it off when a callback keeps tensors a step made (an activation, the outputs) beyond that step without
+     * copying them: with it on, reading such a tensor later throws rather than showing another step's values.
+     */
+    public Trainer withStorageRecycling(boolean on) {
+        this.recycleStorage = on;
+        return this;
+    }
+
+    /** The pool the steps recycle their storages through. */
+    StoragePool storagePool() { return storage; }
+
+    /** A step of the pool, or a do-nothing step when recycling is off. */
+    private StoragePool.Step step() {
+        return recycleStorage ? storage.step() : StoragePool.Step.NONE;
+    }
+
     public Module model() { return model; }
 
     public Optimizer<?, ?> optimizer() { return optimizer; }
@@ -132,23 +154,26 @@ public final class Trainer {
             int batch = firstBatch;
             long t0 = System.nanoTime();
             for (Batch b : train.epoch(epoch - 1, firstBatch)) {
-                optimizer.zeroGrad();
-                Tensor out = model.forward(b.x());
-                Tensor l = loss.forward(out, b.y());
-                l.backward();
-                if (clipGradNorm != null) Clipping.clipGradNorm(model.parameters(), clipGradNorm);
-                if (clipGradValue != null) Clipping.clipGradValue(model.parameters(), clipGradValue);
-                optimizer.step();
-                ctx.step++;
-                double lv = l.item();
-                int bs = b.size();
-                lossSum += lv * bs;
-                seen += bs;
-                if (!trainMetrics.isEmpty()) {
-                    Tensor detached = out.detach();
-                    for (Metric m : trainMetrics) m.update(detached, b.y());
+                try (StoragePool.Step step = step()) {
+                    optimizer.zeroGrad();
+                    Tensor out = model.forward(b.x());
+                    Tensor l = loss.forward(out, b.y());
+                    l.backward();
+                    if (clipGradNorm != null) Clipping.clipGradNorm(model.parameters(), clipGradNorm);
+                    if (clipGradValue != null) Clipping.clipGradValue(model.parameters(), clipGradValue);
+                    optimizer.step();
+                    ctx.step++;
+                    double lv = l.item();
+                    int bs = b.size();
+                    lossSum += lv * bs;
+                    seen += bs;
+                    if (!trainMetrics.isEmpty()) {
+                        Tensor detached = out.detach();
+                        for (Metric m : trainMetrics) m.update(detached, b.y());
+                    }
+                    for (Callback c : callbacks) c.onBatchEnd(ctx, epoch, batch, lv, bs);
+                    model.keepIn(step); // parameters, grads, buffers; optimizer state has arrays of its own
                 }
-                for (Callback c : callbacks) c.onBatchEnd(ctx, epoch, batch, lv, bs);
                 batch++;
                 if (stepsExhausted(ctx)) break;
             }
@@ -207,10 +232,13 @@ public final class Trainer {
         long seen = 0;
         try (var ignored = NoGrad.enter()) {
             for (Batch b : data.epoch(0)) {
-                Tensor out = model.forward(b.x());
-                lossSum += loss.forward(out, b.y()).item() * b.size();
-                seen += b.size();
-                for (Metric m : ms) m.update(out, b.y());
+                try (StoragePool.Step step = step()) {
+                    Tensor out = model.forward(b.x());
+                    lossSum += loss.forward(out, b.y()).item() * b.size();
+                    seen += b.size();
+                    for (Metric m : ms) m.update(out, b.y());
+                    model.keepIn(step); // parameters, grads, buffers; optimizer state has arrays of its own
+                }
             }
         } finally {
             model.train(wasTraining);

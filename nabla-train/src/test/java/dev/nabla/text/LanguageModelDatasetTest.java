@@ -156,4 +156,24 @@ class LanguageModelDatasetTest {
         assertThrows(IllegalArgumentException.class, () -> new RandomWindows(ramp(33), 32, 1, new Generator(0)));
         new RandomWindows(ramp(34), 32, 1, new Generator(0)).next(); // n = T + 2: the only start is 0
     }
+
+    @Test
+    void byteTokensGiveTheSameWindowsAsTheirIds() {
+        byte[] bytes = new byte[500];
+        for (int i = 0; i < bytes.length; i++) bytes[i] = (byte) (i * 37 + 11); // all of 0..255, read unsigned
+        int[] ids = new int[bytes.length];
+        for (int i = 0; i < ids.length; i++) ids[i] = bytes[i] & 0xFF;
+        RandomWindows fromIds = new RandomWindows(ids, 16, 4, new Generator(3));
+        RandomWindows fromBytes = RandomWindows.ofBytes(bytes, 16, 4, new Generator(3));
+        boolean high = false;
+        for (int step = 0; step < 20; step++) {
+            Batch a = fromIds.next(), b = fromBytes.next();
+            assertArrayEquals(a.x().longData(), b.x().longData());
+            assertArrayEquals(a.y().longData(), b.y().longData());
+            for (long v : b.x().longData()) high |= v > 127;
+        }
+        assertTrue(high, "bytes above 127 are ids above 127, not negative");
+        var e = assertThrows(IllegalArgumentException.class, () -> RandomWindows.ofBytes(new byte[10], 16, 1, new Generator(0)));
+        assertTrue(e.getMessage().contains("10 tokens"), e.getMessage());
+    }
 }

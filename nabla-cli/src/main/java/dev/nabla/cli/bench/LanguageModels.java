@@ -14,6 +14,7 @@ import dev.nabla.optim.Adam;
 import dev.nabla.optim.AdamW;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.StoragePool;
 import dev.nabla.tensor.Tensor;
 import dev.nabla.text.Corpora;
 import dev.nabla.text.RandomWindows;
@@ -68,24 +69,27 @@ final class LanguageModels {
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
-        int[] ids = new int[text.length];
-        for (int i = 0; i < ids.length; i++) ids[i] = text[i] & 0xFF;
         int steps = o.steps() == null ? 200 : o.steps();
         int warmup = Math.min(o.warmup(), Math.max(0, steps - 1));
-        RandomWindows windows = new RandomWindows(ids, seq, 32, new Generator(o.seed() + 1));
+        RandomWindows windows = RandomWindows.ofBytes(text, seq, 32, new Generator(o.seed() + 1)); // bytes, as PyTorch's script keeps them
         double[] tokensPerS = new double[steps];
         double lastSum = 0;
         int lastCount = 0;
         float loss0 = Float.NaN;
         model.train();
+        StoragePool storage = new StoragePool(); // each step runs in the arrays the one before gave back
         for (int s = 0; s < steps; s++) {
             long t0 = System.nanoTime();
             Batch b = windows.next();
-            opt.zeroGrad();
-            Tensor loss = lossFn.loss(b.x(), b.y());
-            loss.backward();
-            opt.step();
-            float lv = loss.item();
+            float lv;
+            try (StoragePool.Step step = storage.step()) {
+                opt.zeroGrad();
+                Tensor loss = lossFn.loss(b.x(), b.y());
+                loss.backward();
+                opt.step();
+                lv = loss.item();
+                model.keepIn(step);
+            }
             tokensPerS[s] = b.x().numel() / ((System.nanoTime() - t0) / 1e9);
             if (s == 0) loss0 = lv;
             if (s >= steps - 20) { lastSum += lv; lastCount++; }
