@@ -171,10 +171,10 @@ public final class Attention {
         }
         if (needed && !flash && pSize > Integer.MAX_VALUE)
             throw new IllegalArgumentException(op + ": N*H*L*S = " + pSize + " attention weights exceed 2^31");
-        float[] probs = needed && !flash ? new float[(int) pSize] : null;
-        float[] lse = needed && flash ? new float[pairs * dm.l()] : null;
+        float[] probs = needed && !flash ? Graph.buffer((int) pSize) : null;
+        float[] lse = needed && flash ? Graph.buffer(pairs * dm.l()) : null;
         int hv = dm.h() * dm.dv();
-        float[] out = new float[dm.n() * dm.l() * hv];
+        float[] out = Graph.buffer(dm.n() * dm.l() * hv);
         Operand o = new Operand(out, 0, dm.l() * hv, dm.dv(), hv, 1);
         if (flash) FlashAttention.forward(dm, q, k, v, o, masks, lse, keep, dropScale);
         else AttentionKernel.forward(dm, q, k, v, o, masks, probs, keep, dropScale);
