@@ -17,7 +17,9 @@ class StoragePoolTest {
         try (var step = pool.step()) {
             first = Tensor.zeros(N).data();
             Arrays.fill(first, 5f); // as an op writes its output
+            assertEquals(0, pool.pooledBytes(), "nothing waits while the step holds it");
         }
+        assertEquals(4L * N, pool.pooledBytes());
         try (var step = pool.step()) {
             Tensor z = Tensor.zeros(N);
             assertSame(first, z.data(), "the array the first step gave back");
