@@ -75,7 +75,8 @@ final class TrainCommand implements Callable<Integer> {
         trainer.withMetrics(ms).withClipGradNorm(cfg.clipGradNorm).withClipGradValue(cfg.clipGradValue).withMaxSteps(cfg.maxSteps);
         if (schedule != null)
             trainer.withSchedule(schedule, data.val() == null && cfg.plateauMonitor.startsWith("val_")
-                    ? cfg.plateauMonitor.substring(4) : cfg.plateauMonitor);
+                    ? cfg.plateauMonitor.substring(4) : cfg.plateauMonitor)
+                    .withScheduleInterval(cfg.schedulePerStep ? Trainer.ScheduleInterval.STEP : Trainer.ScheduleInterval.EPOCH);
 
         Path outDir = cfg.outputDir, ckDir = outDir.resolve("checkpoints");
         TrainState state = startState(ckDir, trainer, out);

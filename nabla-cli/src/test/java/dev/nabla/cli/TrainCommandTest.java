@@ -252,4 +252,24 @@ class TrainCommandTest {
         assertEquals(2, s.get("epochs"));
         assertEquals(4, ((Number) json(dir.resolve("steps/checkpoints/epoch-0001/trainer.json")).get("step")).intValue());
     }
+
+    @Test
+    void aScheduleCanStepPerOptimizerStepWithAWarmupInSteps() throws IOException {
+        // 32 training examples in batches of 8: 4 steps per epoch, 8 in two
+        ok("train", cfg.toString(), "--set", "output.dir=per-step", "--set", "data.limit=40", "--set", "training.epochs=2",
+                "--set", "schedule.interval=step");
+        assertEquals(0.01 * Math.pow(0.9, 8), ((Number) json(dir.resolve("per-step/metrics.json")).get("lr")).doubleValue(), 1e-12);
+        ok("train", cfg.toString(), "--set", "output.dir=warm", "--set", "data.limit=40", "--set", "training.epochs=2",
+                "--set", "schedule.interval=step", "--set", "schedule.warmup={steps: 3, start_factor: 0.5}");
+        // 3 warm-up steps, then ExponentialLR from its own start for the other 5
+        assertEquals(0.01 * Math.pow(0.9, 5), ((Number) json(dir.resolve("warm/metrics.json")).get("lr")).doubleValue(), 1e-12);
+
+        Result bad = run("train", cfg.toString(), "--set", "schedule.interval=batch");
+        assertTrue(bad.err().contains("schedule.interval: expected epoch or step, got 'batch'"), bad.err());
+        Result unit = run("train", cfg.toString(), "--set", "schedule.interval=step", "--set", "schedule.warmup={epochs: 2}");
+        assertTrue(unit.err().contains("schedule.warmup.epochs: this schedule steps once per optimizer step"), unit.err());
+        Result plateau = run("train", cfg.toString(), "--set", "schedule={type: ReduceLROnPlateau, interval: step}");
+        assertTrue(plateau.err().contains("schedule.interval: ReduceLROnPlateau watches an epoch figure"), plateau.err());
+        for (Result r : List.of(bad, unit, plateau)) assertEquals(1, r.code(), r.err());
+    }
 }

@@ -36,6 +36,7 @@ public final class Trainer {
     private final List<Supplier<? extends Metric>> metrics = new ArrayList<>();
     private LRSchedule schedule;
     private String plateauMonitor = "val_loss";
+    private ScheduleInterval scheduleInterval = ScheduleInterval.EPOCH;
     private Double clipGradNorm, clipGradValue;
     private Long maxSteps;
     private final Generator generator;
@@ -76,6 +77,19 @@ public final class Trainer {
 
     public Trainer withSchedule(LRSchedule schedule) {
         return withSchedule(schedule, "val_loss");
+    }
+
+    /** When the schedule steps: once per epoch (Keras's and PyTorch's usual loop), or after every optimizer step. */
+    public enum ScheduleInterval { EPOCH, STEP }
+
+    /**
+     * Steps the schedule after every optimizer step rather than once per epoch (PyTorch Lightning's
+     * {@code interval="step"}): its counts (step_size, T_max, milestones, a warm-up's length) are then optimizer
+     * steps, as a transformer's warm-up usually is. ReduceLROnPlateau watches an epoch figure and cannot.
+     */
+    public Trainer withScheduleInterval(ScheduleInterval interval) {
+        this.scheduleInterval = java.util.Objects.requireNonNull(interval, "interval");
+        return this;
     }
 
     /** Clips the gradients' total 2-norm to {@code maxNorm} before each step (null: off). */
@@ -134,6 +148,9 @@ public final class Trainer {
      */
     public History fit(DataLoader train, DataLoader val, int epochs, List<? extends Callback> callbacks, TrainState start) {
         if (epochs < 1) throw new IllegalArgumentException("fit: epochs must be at least 1, got " + epochs);
+        if (scheduleInterval == ScheduleInterval.STEP && schedule instanceof ReduceLROnPlateau)
+            throw new IllegalArgumentException("fit: ReduceLROnPlateau watches an epoch figure; it cannot step after "
+                    + "every optimizer step (ScheduleInterval.STEP)");
         History history = start.history();
         TrainContext ctx = new TrainContext(this, epochs, train.batchesPerEpoch(), history);
         ctx.step = start.step();
@@ -163,6 +180,7 @@ public final class Trainer {
                     if (clipGradValue != null) Clipping.clipGradValue(model.parameters(), clipGradValue);
                     optimizer.step();
                     ctx.step++;
+                    if (scheduleInterval == ScheduleInterval.STEP) stepSchedulePerStep();
                     double lv = l.item();
                     int bs = b.size();
                     lossSum += lv * bs;
@@ -189,7 +207,8 @@ public final class Trainer {
             logs.put("lr", optimizer.paramGroups().getFirst().lr());
             logs.put("samples_per_s", seen / seconds);
             logs.put("steps", (double) ctx.step);
-            if (complete) stepSchedule(logs); // a cut-short epoch steps the schedule when it is finished after a resume
+            // a cut-short epoch steps the schedule when it is finished after a resume
+            if (complete && scheduleInterval == ScheduleInterval.EPOCH) stepSchedule(logs);
             history.add(logs);
             for (Callback c : callbacks) c.onEpochEnd(ctx, epoch, history.epochs().getLast());
         }
@@ -199,6 +218,14 @@ public final class Trainer {
 
     private boolean stepsExhausted(TrainContext ctx) {
         return maxSteps != null && ctx.step >= maxSteps;
+    }
+
+    private void stepSchedulePerStep() {
+        switch (schedule) {
+            case null -> { }
+            case LRScheduler s -> s.step();
+            default -> throw new IllegalStateException("unsupported schedule " + schedule.getClass().getSimpleName());
+        }
     }
 
     private void stepSchedule(Map<String, Double> logs) {

@@ -13,6 +13,7 @@ import dev.nabla.nn.loss.CrossEntropyLoss;
 import dev.nabla.optim.Adam;
 import dev.nabla.optim.SGD;
 import dev.nabla.optim.schedule.MultiStepLR;
+import dev.nabla.optim.schedule.ReduceLROnPlateau;
 import dev.nabla.optim.schedule.StepLR;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
@@ -137,6 +138,37 @@ class TrainerTest {
         assertEquals(39.0, h.epochs().getLast().get("steps"));
         for (var e : straight.model().stateDict().entrySet())
             assertArrayEquals(e.getValue().toFloatArray(), resumed.model().stateDict().get(e.getKey()).toFloatArray(), e.getKey());
+    }
+
+    private static Trainer perStep(Module model, long seed) {
+        Adam opt = new Adam(model.parameters(), 0.01);
+        return new Trainer(model, new CrossEntropyLoss(), opt, seed).withSchedule(new StepLR(opt, 5, 0.5))
+                .withScheduleInterval(Trainer.ScheduleInterval.STEP);
+    }
+
+    @Test
+    void aScheduleSteppedPerStepCountsStepsAndResumesExactly(@TempDir Path dir) throws Exception {
+        TensorDataset data = blobs(200, 6); // 13 batches of 16 per epoch
+        Trainer straight = perStep(mlp(3), 4);
+        History full = straight.fit(new DataLoader(data, 16, true, 5), null, 3, List.of());
+        // StepLR(step_size 5, gamma 0.5) stepped after each of 13, 26 and 39 optimizer steps
+        assertEquals(List.of(0.01 * 0.25, 0.01 * 0.03125, 0.01 * 0.0078125),
+                full.epochs().stream().map(e -> e.get("lr")).toList());
+        Trainer cut = perStep(mlp(3), 4).withMaxSteps(20L); // all of epoch 1, 7 batches of epoch 2
+        cut.fit(new DataLoader(data, 16, true, 5), null, 3, List.of(new ModelCheckpoint(dir, 3)));
+        Trainer resumed = perStep(mlp(8), 9);
+        TrainState state = Checkpoint.restore(Checkpoint.latest(dir).orElseThrow(), resumed);
+        History h = resumed.fit(new DataLoader(data, 16, true, 5), null, 3, List.of(), state);
+        assertEquals(full.epochs().stream().map(e -> e.get("lr")).toList(), h.epochs().stream().map(e -> e.get("lr")).toList());
+        for (var e : straight.model().stateDict().entrySet())
+            assertArrayEquals(e.getValue().toFloatArray(), resumed.model().stateDict().get(e.getKey()).toFloatArray(), e.getKey());
+
+        Module m = mlp(1);
+        Adam opt = new Adam(m.parameters(), 0.01);
+        Trainer plateau = new Trainer(m, new CrossEntropyLoss(), opt, 0).withSchedule(new ReduceLROnPlateau(opt,
+                ReduceLROnPlateau.Options.fromMap(Map.of()))).withScheduleInterval(Trainer.ScheduleInterval.STEP);
+        var e = assertThrows(IllegalArgumentException.class, () -> plateau.fit(new DataLoader(data, 16, true, 5), null, 1, List.of()));
+        assertTrue(e.getMessage().contains("ReduceLROnPlateau"), e.getMessage());
     }
 
     @Test

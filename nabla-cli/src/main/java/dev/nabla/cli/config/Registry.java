@@ -347,17 +347,21 @@ public final class Registry {
 
     /**
      * A schedule from {@code {type: ExponentialLR, gamma: 0.95}}; with {@code warmup: {epochs: N, start_factor: f}}
-     * it is preceded by a linear warm-up (PyTorch's {@code SequentialLR([LinearLR(f, 1, N), schedule], [N])}).
+     * (or {@code steps: N} for a schedule stepped per optimizer step) it is preceded by a linear warm-up
+     * (PyTorch's {@code SequentialLR([LinearLR(f, 1, N), schedule], [N])}).
      */
     public static LRSchedule schedule(Args a, Optimizer<?, ?> optimizer) {
         if (!a.has("warmup")) return build("schedule", SCHEDULES, a, optimizer);
-        Args w = a.obj("warmup").only("epochs", "start_factor");
-        int epochs = w.requiredInt("epochs");
+        Args w = a.obj("warmup").only("epochs", "steps", "start_factor");
+        if (w.has("epochs") == w.has("steps"))
+            throw w.error("give the warm-up's length as epochs (interval: epoch) or steps (interval: step), one of them");
+        String unit = w.has("steps") ? "steps" : "epochs";
+        int length = w.requiredInt(unit);
         double start = w.num("start_factor", 0.1);
         w.done();
-        if (epochs < 1) throw w.error("epochs", "must be at least 1, got " + epochs);
+        if (length < 1) throw w.error(unit, "must be at least 1, got " + length);
         try {
-            return SequentialLR.withLinearWarmup(optimizer, start, epochs, o -> {
+            return SequentialLR.withLinearWarmup(optimizer, start, length, o -> {
                 if (!(build("schedule", SCHEDULES, a, o) instanceof LRScheduler s))
                     throw a.error("warmup", "works only with epoch schedules, not ReduceLROnPlateau");
                 return s;

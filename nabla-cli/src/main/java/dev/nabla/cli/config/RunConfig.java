@@ -73,6 +73,8 @@ public final class RunConfig {
     // loss, optimizer, schedule
     private final Args loss, optimizer, schedule;
     public final String plateauMonitor;
+    /** {@code schedule.interval}: the schedule steps once per epoch ({@code epoch}) or per optimizer step ({@code step}). */
+    public final boolean schedulePerStep;
     // training
     public final int epochs;
     public final Long maxSteps;
@@ -192,6 +194,10 @@ public final class RunConfig {
         String monitor = "val_loss";
         if (schedule != null && schedule.has("monitor")) monitor = schedule.requiredStr("monitor");
         plateauMonitor = monitor;
+        String interval = schedule == null ? "epoch" : schedule.str("interval", "epoch");
+        if (!interval.equals("epoch") && !interval.equals("step"))
+            throw schedule.error("interval", "expected epoch or step, got '" + interval + "'");
+        schedulePerStep = interval.equals("step");
         root.done();
     }
 
@@ -658,6 +664,15 @@ public final class RunConfig {
         LRSchedule s = Registry.schedule(schedule, opt);
         if (!(s instanceof ReduceLROnPlateau) && schedule.node().entries().containsKey("monitor"))
             throw schedule.error("monitor", "only ReduceLROnPlateau watches a figure");
+        if (s instanceof ReduceLROnPlateau && schedulePerStep)
+            throw schedule.error("interval", "ReduceLROnPlateau watches an epoch figure; it steps once per epoch");
+        if (schedule.has("warmup")) { // the warm-up is counted in the schedule's own unit
+            Args w = schedule.obj("warmup");
+            String unit = schedulePerStep ? "steps" : "epochs", other = schedulePerStep ? "epochs" : "steps";
+            if (w.has(other))
+                throw w.error(other, "this schedule steps once per " + (schedulePerStep ? "optimizer step" : "epoch")
+                        + " (interval: " + (schedulePerStep ? "step" : "epoch") + "), so its warm-up is counted in " + unit);
+        }
         return s;
     }
 
