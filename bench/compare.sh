@@ -4,6 +4,8 @@
 #
 #   bench/compare.sh [--out FILE] [--quick] [WORKLOAD ...]     (default: linreg mlp cnn gpt lstm gemm)
 #
+# Nabla runs its pure-Java kernels (NABLA_BLAS=java); gemm runs a second time with NABLA_BLAS=openblas, the
+# optional path to the system's OpenBLAS, when that library is installed.
 # --quick shortens every workload (fewer epochs/steps, two gemm sizes) for a smoke check; the figures of a
 # quick run are not the reference figures. PyTorch runs with the OpenMP build of OpenBLAS, as WORKLOADS.md asks
 # (apt-get install python3-torch libopenblas0-openmp dataset-fashion-mnist). Run on an otherwise idle machine.
@@ -38,7 +40,13 @@ for w in "${workloads[@]}"; do
   echo "== $w: PyTorch" >&2
   LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 "$peer" "$w" "${args[@]}" --out "$out" > /dev/null
   echo "== $w: Nabla" >&2
-  "$root/bin/nabla" bench "$w" "${args[@]}" --json "$out" > /dev/null
+  NABLA_BLAS=java "$root/bin/nabla" bench "$w" "${args[@]}" --json "$out" > /dev/null
+  if [[ "$w" == gemm ]]; then
+    # the optional native path beside the pure-Java one: the system's OpenBLAS, when it is installed
+    echo "== gemm: Nabla with NABLA_BLAS=openblas" >&2
+    NABLA_BLAS=openblas "$root/bin/nabla" bench gemm "${args[@]}" --json "$out" > /dev/null \
+      || echo "compare.sh: no system OpenBLAS to compare (apt-get install libopenblas0); pure-Java row only" >&2
+  fi
 done
 echo "results: $out" >&2
 /usr/bin/python3 "$root/bench/compare.py" "$out"

@@ -45,6 +45,9 @@ if stale; then
 fi
 
 modulepath="$(IFS=:; echo "${jars[*]}")"
+# the serial collector, as bin/nabla uses (its comment says why); a collector in NABLA_JAVA_OPTS replaces it
+gc=-XX:+UseSerialGC
+[[ "${NABLA_JAVA_OPTS:-}" =~ -XX:\+Use[A-Za-z0-9]*GC ]] && gc=
 # shellcheck disable=SC2086
-exec "$jdk/bin/java" --add-modules jdk.incubator.vector -XX:+UseG1GC ${NABLA_JAVA_OPTS:-} \
+exec "$jdk/bin/java" --add-modules jdk.incubator.vector --enable-native-access=dev.nabla.core $gc ${NABLA_JAVA_OPTS:-} \
   -p "$modulepath" -m "dev.nabla.examples/dev.nabla.examples.$name" "$@"

@@ -28,6 +28,7 @@ class BenchCommandTest {
         @SuppressWarnings("unchecked") Map<String, Object> gemm = (Map<String, Object>) Json.parse(lines.get(1));
         @SuppressWarnings("unchecked") Map<String, Object> gf = (Map<String, Object>) gemm.get("gflops");
         assertEquals(java.util.Set.of("t1_n8", "t1_n33", "t2_n8", "t2_n33"), gf.keySet());
+        assertEquals("java", gemm.get("blas"), "the tests run the pure-Java kernel unless NABLA_BLAS says otherwise");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static dev.nabla.kernel.GemmMicroKernel.MR;
 import static dev.nabla.kernel.GemmMicroKernel.NR;
 import static dev.nabla.kernel.GemmMicroKernel.S;
 
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import jdk.incubator.vector.FloatVector;
@@ -80,6 +81,9 @@ public final class Gemm {
                 for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             return;
         }
+        Optional<SystemBlas> blas = SystemBlas.active(); // empty unless NABLA_BLAS asks for the system's OpenBLAS
+        if (blas.isPresent() && blas.get().sgemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate))
+            return;
         if (!VECTOR) {
             scalar(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
             return;

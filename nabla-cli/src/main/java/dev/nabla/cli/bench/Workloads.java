@@ -1,6 +1,7 @@
 package dev.nabla.cli.bench;
 
 import dev.nabla.kernel.Gemm;
+import dev.nabla.kernel.SystemBlas;
 import dev.nabla.kernel.Parallel;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
@@ -106,6 +107,8 @@ public final class Workloads {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("dtype", "float32");
         r.put("op", "Gemm.sgemm");
+        // which kernel Gemm.sgemm ran: the pure-Java one, or the system's OpenBLAS that NABLA_BLAS asked for
+        r.put("blas", SystemBlas.active().map(b -> "system " + b.origin()).orElse("java"));
         r.put("results", results);
         r.put("gflops", gflops);
         return r;
