@@ -144,9 +144,11 @@ public final class StoragePool {
         @Override
         public void close() {
             if (pool == null || closed) return;
+            if (outer == null && ACTIVE.get() != this)
+                throw new IllegalStateException("a StoragePool step must be closed on the thread that opened it");
             closed = true;
             if (outer != null) return;
-            if (ACTIVE.get() == this) ACTIVE.remove();
+            ACTIVE.remove();
             pool.older = pool.free;
             Map<Integer, ArrayDeque<float[]>> recycled = new HashMap<>();
             for (Map.Entry<float[], Lease> e : leased.entrySet()) {

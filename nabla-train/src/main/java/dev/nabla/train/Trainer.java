@@ -172,25 +172,28 @@ public final class Trainer {
             long t0 = System.nanoTime();
             for (Batch b : train.epoch(epoch - 1, firstBatch)) {
                 try (StoragePool.Step step = step()) {
-                    optimizer.zeroGrad();
-                    Tensor out = model.forward(b.x());
-                    Tensor l = loss.forward(out, b.y());
-                    l.backward();
-                    if (clipGradNorm != null) Clipping.clipGradNorm(model.parameters(), clipGradNorm);
-                    if (clipGradValue != null) Clipping.clipGradValue(model.parameters(), clipGradValue);
-                    optimizer.step();
-                    ctx.step++;
-                    if (scheduleInterval == ScheduleInterval.STEP) stepSchedulePerStep();
-                    double lv = l.item();
-                    int bs = b.size();
-                    lossSum += lv * bs;
-                    seen += bs;
-                    if (!trainMetrics.isEmpty()) {
-                        Tensor detached = out.detach();
-                        for (Metric m : trainMetrics) m.update(detached, b.y());
+                    try {
+                        optimizer.zeroGrad();
+                        Tensor out = model.forward(b.x());
+                        Tensor l = loss.forward(out, b.y());
+                        l.backward();
+                        if (clipGradNorm != null) Clipping.clipGradNorm(model.parameters(), clipGradNorm);
+                        if (clipGradValue != null) Clipping.clipGradValue(model.parameters(), clipGradValue);
+                        optimizer.step();
+                        ctx.step++;
+                        if (scheduleInterval == ScheduleInterval.STEP) stepSchedulePerStep();
+                        double lv = l.item();
+                        int bs = b.size();
+                        lossSum += lv * bs;
+                        seen += bs;
+                        if (!trainMetrics.isEmpty()) {
+                            Tensor detached = out.detach();
+                            for (Metric m : trainMetrics) m.update(detached, b.y());
+                        }
+                        for (Callback c : callbacks) c.onBatchEnd(ctx, epoch, batch, lv, bs);
+                    } finally { // kept even when the step fails, so that the grads can still be looked at
+                        model.keepIn(step); // parameters, grads, buffers; optimizer state has arrays of its own
                     }
-                    for (Callback c : callbacks) c.onBatchEnd(ctx, epoch, batch, lv, bs);
-                    model.keepIn(step); // parameters, grads, buffers; optimizer state has arrays of its own
                 }
                 batch++;
                 if (stepsExhausted(ctx)) break;

@@ -150,6 +150,43 @@ class StorageRecyclingTest {
         assertEquals(0f, seen[1].get(999), "kept");
     }
 
+    @Test
+    void aStepThatFailsStillKeepsTheModelsState() {
+        TensorDataset data = images(32, 5);
+        Module model = cnn(2);
+        Trainer t = new Trainer(model, new CrossEntropyLoss(), new dev.nabla.optim.SGD(model.parameters(), 1e30), 0);
+        assertThrows(TrainingDivergedException.class, () -> t.fit(new DataLoader(data, 16, false, 0), null, 2,
+                List.of(new dev.nabla.train.callback.TerminateOnNaN(null))));
+        assertTrue(t.storagePool().handedOut() > 0);
+        for (Tensor p : model.parameters()) {
+            p.toFloatArray(); // readable: parameters and grads were kept although the step threw
+            assertNotNull(p.grad());
+            p.grad().toFloatArray();
+        }
+    }
+
+    @Test
+    void aStepIsClosedOnItsOwnThread() throws Exception {
+        StoragePool pool = new StoragePool();
+        StoragePool.Step step = pool.step();
+        Throwable[] thrown = new Throwable[1];
+        Thread other = new Thread(() -> {
+            try {
+                step.close();
+            } catch (Throwable e) {
+                thrown[0] = e;
+            }
+        });
+        other.start();
+        other.join();
+        assertInstanceOf(IllegalStateException.class, thrown[0]);
+        assertTrue(thrown[0].getMessage().contains("thread that opened it"), thrown[0].getMessage());
+        step.close();
+        try (var next = pool.step()) {
+            assertNotNull(StoragePool.allocate(1000), "a new step opens once the old one is closed");
+        }
+    }
+
     private static void assertSameState(Module expected, Module actual) {
         Map<String, Tensor> se = expected.stateDict(), sa = actual.stateDict();
         assertEquals(se.keySet(), sa.keySet());
