@@ -485,6 +485,8 @@ public final class Tensor {
 
     @Override
     public String toString() {
+        if (lease != null && lease.recycled) // a debugger or a log line should not throw
+            return "tensor(<dead: storage recycled by a StoragePool>, shape=" + Shape.str(shape) + ")";
         return TensorFormat.format(this);
     }
 }

@@ -44,6 +44,7 @@ class StoragePoolTest {
             assertTrue(e.getMessage().contains("[" + N + "]") || e.getMessage().contains("dead"), e.getMessage());
             assertTrue(e.getMessage().contains("StoragePool"), e.getMessage());
         }
+        assertEquals("tensor(<dead: storage recycled by a StoragePool>, shape=[" + N + "])", t.toString());
     }
 
     @Test
