@@ -214,12 +214,14 @@ public abstract class Module {
         zeroGrad(true);
     }
 
-    /** Drops the gradients ({@code setToNone}) or fills them with zeros. */
+    /** Drops the gradients ({@code setToNone}) or zeroes them in place, as PyTorch and {@code Optimizer.zeroGrad} do. */
     public final void zeroGrad(boolean setToNone) {
-        for (Tensor p : parameters()) {
-            if (p.grad() == null) continue;
-            if (setToNone) p.setGrad(null);
-            else p.setGrad(Tensor.zeros(p.shape()));
+        try (var _ = NoGrad.enter()) {
+            for (Tensor p : parameters()) {
+                if (p.grad() == null) continue;
+                if (setToNone) p.setGrad(null);
+                else p.grad().zero_();
+            }
         }
     }
 

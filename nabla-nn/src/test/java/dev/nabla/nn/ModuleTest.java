@@ -165,8 +165,11 @@ class ModuleTest {
         Block b = new Block(gen);
         b.forward(Tensor.ones(2, 3)).sum().backward();
         for (Tensor p : b.parameters()) assertNotNull(p.grad());
+        java.util.List<Tensor> grads = b.parameters().stream().map(Tensor::grad).toList();
         b.zeroGrad(false);
         for (Tensor p : b.parameters()) assertTrue(allZero(p.grad().toFloatArray()));
+        for (int i = 0; i < grads.size(); i++)
+            assertSame(grads.get(i), b.parameters().get(i).grad(), "zeroed in place, not replaced");
         b.zeroGrad();
         for (Tensor p : b.parameters()) assertNull(p.grad());
     }
