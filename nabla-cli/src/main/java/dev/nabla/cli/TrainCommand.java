@@ -67,7 +67,8 @@ final class TrainCommand implements Callable<Integer> {
         cfg.shapes(model, cfg.inputShape(data)); // a layer that does not fit is reported with its line before training
         Loss loss = cfg.buildLoss();
         Optimizer<?, ?> opt = cfg.buildOptimizer(model);
-        LRSchedule schedule = cfg.buildSchedule(opt);
+        DataLoader train = Session.trainLoader(cfg, data.train());
+        LRSchedule schedule = cfg.buildSchedule(opt, train.batchesPerEpoch());
         List<Supplier<Metric>> metrics = cfg.metrics(data.numClasses());
 
         Trainer trainer = new Trainer(model, loss, opt, cfg.seed);
@@ -96,7 +97,7 @@ final class TrainCommand implements Callable<Integer> {
                 model.numParameters(), data.train().size(), data.val() == null ? "" : String.format(", %,d validation", data.val().size()),
                 data.test() == null ? "" : String.format(", %,d test", data.test().size()), cfg.epochs, outDir);
         DataLoader val = Session.evalLoader(cfg, data.val());
-        History history = trainer.fit(Session.trainLoader(cfg, data.train()), val, cfg.epochs, callbacks, state);
+        History history = trainer.fit(train, val, cfg.epochs, callbacks, state);
 
         Map<String, Double> test = data.test() == null ? null
                 : Session.withPerplexity(cfg, trainer.evaluate(Session.evalLoader(cfg, data.test())));

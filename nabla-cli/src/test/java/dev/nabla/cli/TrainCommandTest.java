@@ -272,4 +272,46 @@ class TrainCommandTest {
         assertTrue(plateau.err().contains("schedule.interval: ReduceLROnPlateau watches an epoch figure"), plateau.err());
         for (Result r : List.of(bad, unit, plateau)) assertEquals(1, r.code(), r.err());
     }
+
+    @Test
+    void aCosineScheduleWithoutTMaxAnnealsOverTheWholeRun() throws IOException {
+        // 32 training examples in batches of 8: 4 steps per epoch. T_max is the run's length in the schedule's unit.
+        ok("train", cfg.toString(), "--set", "output.dir=steps", "--set", "data.limit=40", "--set", "training.epochs=2",
+                "--set", "schedule={type: CosineAnnealingLR, interval: step}");
+        assertLrs("steps", cosine(4, 8), cosine(8, 8));        // T_max = 2 epochs × 4 steps
+        ok("train", cfg.toString(), "--set", "output.dir=capped", "--set", "data.limit=40", "--set", "training.epochs=5",
+                "--set", "training.max_steps=6", "--set", "schedule={type: CosineAnnealingLR, interval: step}");
+        assertLrs("capped", cosine(4, 6), cosine(6, 6));       // max_steps ends the run first
+        ok("train", cfg.toString(), "--set", "output.dir=warm", "--set", "data.limit=40", "--set", "training.epochs=2",
+                "--set", "schedule={type: CosineAnnealingLR, interval: step, warmup: {steps: 3, start_factor: 0.5}}");
+        assertLrs("warm", cosine(1, 5), cosine(5, 5));         // 3 warm-up steps, then T_max = 5
+        ok("train", cfg.toString(), "--set", "output.dir=epochs", "--set", "training.epochs=3",
+                "--set", "schedule={type: CosineAnnealingLR}");
+        assertLrs("epochs", cosine(0, 3), cosine(1, 3), cosine(2, 3)); // per epoch, history has the lr each epoch ran at
+
+        Result tooShort = run("train", cfg.toString(), "--set", "output.dir=short", "--set", "data.limit=40", "--set", "training.epochs=1",
+                "--set", "schedule={type: CosineAnnealingLR, interval: step, warmup: {steps: 4}}");
+        assertTrue(tooShort.err().contains("schedule.T_max: required key is missing"), tooShort.err());
+        Result nested = run("train", cfg.toString(), "--set", "output.dir=nested", "--set",
+                "schedule={type: SequentialLR, schedulers: [{type: ConstantLR}, {type: CosineAnnealingLR}], milestones: [2]}");
+        assertTrue(nested.err().contains("schedule.schedulers[1].T_max: required key is missing"), nested.err());
+        for (Result r : List.of(tooShort, nested)) assertEquals(1, r.code(), r.err());
+    }
+
+    private void assertLrs(String out, double... expected) throws IOException {
+        List<Double> got = lrs(out);
+        assertEquals(expected.length, got.size(), "epochs in " + out + ": " + got);
+        for (int i = 0; i < expected.length; i++) assertEquals(expected[i], got.get(i), 1e-12, out + " epoch " + (i + 1) + ": " + got);
+    }
+
+    /** PyTorch's CosineAnnealingLR from lr 0.01 to 0, after {@code t} of {@code tMax} steps. */
+    private static double cosine(int t, int tMax) {
+        return 0.01 * (1 + Math.cos(Math.PI * t / tMax)) / 2;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Double> lrs(String out) throws IOException {
+        List<Map<String, Object>> h = new ObjectMapper().readValue(dir.resolve(out).resolve("history.json").toFile(), List.class);
+        return h.stream().map(e -> ((Number) e.get("lr")).doubleValue()).toList();
+    }
 }

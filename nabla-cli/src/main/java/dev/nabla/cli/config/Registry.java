@@ -301,27 +301,28 @@ public final class Registry {
 
     // ---------------------------------------------------------------- schedules
 
-    static final Map<String, Factory<Optimizer<?, ?>, LRSchedule>> SCHEDULES = new LinkedHashMap<>();
+    static final Map<String, Factory<ScheduleContext, LRSchedule>> SCHEDULES = new LinkedHashMap<>();
 
     static {
-        SCHEDULES.put("StepLR", (a, o) -> new StepLR(o, a.requiredInt("step_size"), a.num("gamma", 0.1)));
-        SCHEDULES.put("MultiStepLR", (a, o) -> {
+        SCHEDULES.put("StepLR", (a, c) -> new StepLR(c.optimizer(), a.requiredInt("step_size"), a.num("gamma", 0.1)));
+        SCHEDULES.put("MultiStepLR", (a, c) -> {
             int[] m = a.intList("milestones", null);
             if (m == null) throw a.error("milestones", "required key is missing");
-            return new MultiStepLR(o, m, a.num("gamma", 0.1));
+            return new MultiStepLR(c.optimizer(), m, a.num("gamma", 0.1));
         });
-        SCHEDULES.put("ExponentialLR", (a, o) -> new ExponentialLR(o, a.requiredNum("gamma")));
-        SCHEDULES.put("CosineAnnealingLR", (a, o) -> new CosineAnnealingLR(o, a.requiredInt("T_max"), a.num("eta_min", 0)));
-        SCHEDULES.put("LinearLR", (a, o) -> new LinearLR(o, a.num("start_factor", 1.0 / 3), a.num("end_factor", 1.0),
+        SCHEDULES.put("ExponentialLR", (a, c) -> new ExponentialLR(c.optimizer(), a.requiredNum("gamma")));
+        SCHEDULES.put("CosineAnnealingLR", (a, c) -> new CosineAnnealingLR(c.optimizer(),
+                a.has("T_max") ? a.requiredInt("T_max") : c.runLength(a, "T_max"), a.num("eta_min", 0)));
+        SCHEDULES.put("LinearLR", (a, c) -> new LinearLR(c.optimizer(), a.num("start_factor", 1.0 / 3), a.num("end_factor", 1.0),
                 a.integer("total_iters", 5)));
-        SCHEDULES.put("ConstantLR", (a, o) -> new ConstantLR(o, a.num("factor", 1.0 / 3), a.integer("total_iters", 5)));
-        SCHEDULES.put("SequentialLR", (a, o) -> {
+        SCHEDULES.put("ConstantLR", (a, c) -> new ConstantLR(c.optimizer(), a.num("factor", 1.0 / 3), a.integer("total_iters", 5)));
+        SCHEDULES.put("SequentialLR", (a, c) -> {
             List<Node> items = a.list("schedulers");
             if (items.isEmpty()) throw a.error("schedulers", "required: a list of schedules ({type: ..., ...})");
             List<LRScheduler> parts = new ArrayList<>();
             for (int i = 0; i < items.size(); i++) {
                 Args s = Args.of(items.get(i), a.pathOf("schedulers") + "[" + i + "]", a.loc());
-                if (!(schedule(s, o) instanceof LRScheduler ls))
+                if (!(schedule(s, c.optimizer()) instanceof LRScheduler ls)) // a part's length is not the run's
                     throw s.error("an epoch schedule is needed inside SequentialLR, not ReduceLROnPlateau");
                 parts.add(ls);
             }
@@ -330,9 +331,9 @@ public final class Registry {
             if (milestones.length != parts.size() - 1)
                 throw a.error("milestones", "expected " + (parts.size() - 1) + " milestones for " + parts.size() + " schedulers, got "
                         + milestones.length);
-            return new SequentialLR(o, parts, milestones);
+            return new SequentialLR(c.optimizer(), parts, milestones);
         });
-        SCHEDULES.put("ReduceLROnPlateau", (a, o) -> {
+        SCHEDULES.put("ReduceLROnPlateau", (a, c) -> {
             Map<String, Object> m = new LinkedHashMap<>();
             for (String k : List.of("mode", "threshold_mode"))
                 if (a.has(k)) m.put(k, a.requiredStr(k));
@@ -341,17 +342,38 @@ public final class Registry {
             for (String k : List.of("patience", "cooldown"))
                 if (a.has(k)) m.put(k, (double) a.requiredInt(k));
             a.allow("monitor"); // read by the run: which epoch figure the plateau watches
-            return new ReduceLROnPlateau(o, ReduceLROnPlateau.Options.fromMap(m));
+            return new ReduceLROnPlateau(c.optimizer(), ReduceLROnPlateau.Options.fromMap(m));
         });
+    }
+
+    /**
+     * What a schedule is built for: its optimizer, and the length of the stretch of the run it covers, counted in its own
+     * unit (epochs, or optimizer steps with {@code interval: step}; after a warm-up, what the warm-up leaves), or 0
+     * where that is not known. A {@code CosineAnnealingLR} without {@code T_max} anneals over that length.
+     */
+    record ScheduleContext(Optimizer<?, ?> optimizer, int length) {
+        int runLength(Args a, String key) {
+            if (length <= 0)
+                throw a.error(key, "required key is missing (it defaults to the length of the run only for the top-level schedule, "
+                        + "and only when the run is longer than its warm-up)");
+            return length;
+        }
+    }
+
+    /** A schedule whose counts are all given in the config: nothing defaults to the run's length. */
+    public static LRSchedule schedule(Args a, Optimizer<?, ?> optimizer) {
+        return schedule(a, optimizer, 0);
     }
 
     /**
      * A schedule from {@code {type: ExponentialLR, gamma: 0.95}}; with {@code warmup: {epochs: N, start_factor: f}}
      * (or {@code steps: N} for a schedule stepped per optimizer step) it is preceded by a linear warm-up
-     * (PyTorch's {@code SequentialLR([LinearLR(f, 1, N), schedule], [N])}).
+     * (PyTorch's {@code SequentialLR([LinearLR(f, 1, N), schedule], [N])}). {@code runLength} is how many epochs (or
+     * optimizer steps) the run has, 0 if unknown; it is what {@code CosineAnnealingLR}'s {@code T_max} defaults to,
+     * less the warm-up.
      */
-    public static LRSchedule schedule(Args a, Optimizer<?, ?> optimizer) {
-        if (!a.has("warmup")) return build("schedule", SCHEDULES, a, optimizer);
+    public static LRSchedule schedule(Args a, Optimizer<?, ?> optimizer, int runLength) {
+        if (!a.has("warmup")) return build("schedule", SCHEDULES, a, new ScheduleContext(optimizer, runLength));
         Args w = a.obj("warmup").only("epochs", "steps", "start_factor");
         if (w.has("epochs") == w.has("steps"))
             throw w.error("give the warm-up's length as epochs (interval: epoch) or steps (interval: step), one of them");
@@ -360,9 +382,10 @@ public final class Registry {
         double start = w.num("start_factor", 0.1);
         w.done();
         if (length < 1) throw w.error(unit, "must be at least 1, got " + length);
+        int after = Math.max(0, runLength - length);
         try {
             return SequentialLR.withLinearWarmup(optimizer, start, length, o -> {
-                if (!(build("schedule", SCHEDULES, a, o) instanceof LRScheduler s))
+                if (!(build("schedule", SCHEDULES, a, new ScheduleContext(o, after)) instanceof LRScheduler s))
                     throw a.error("warmup", "works only with epoch schedules, not ReduceLROnPlateau");
                 return s;
             });

@@ -658,10 +658,19 @@ public final class RunConfig {
         return Registry.optimizer(optimizer, model.parameters());
     }
 
-    /** The schedule, or null without one. */
+    /** The schedule, or null without one, for a run whose batches per epoch are not known (see the other overload). */
     public LRSchedule buildSchedule(Optimizer<?, ?> opt) {
+        return buildSchedule(opt, 0);
+    }
+
+    /**
+     * The schedule, or null without one. With {@code batchesPerEpoch} (0 if unknown) the run's length is known, in
+     * epochs or, with {@code interval: step}, optimizer steps ({@code max_steps} included), and counts a schedule may
+     * leave out default to it ({@code CosineAnnealingLR}'s {@code T_max}).
+     */
+    public LRSchedule buildSchedule(Optimizer<?, ?> opt, int batchesPerEpoch) {
         if (schedule == null) return null;
-        LRSchedule s = Registry.schedule(schedule, opt);
+        LRSchedule s = Registry.schedule(schedule, opt, runLength(batchesPerEpoch));
         if (!(s instanceof ReduceLROnPlateau) && schedule.node().entries().containsKey("monitor"))
             throw schedule.error("monitor", "only ReduceLROnPlateau watches a figure");
         if (s instanceof ReduceLROnPlateau && schedulePerStep)
@@ -674,6 +683,15 @@ public final class RunConfig {
                         + " (interval: " + (schedulePerStep ? "step" : "epoch") + "), so its warm-up is counted in " + unit);
         }
         return s;
+    }
+
+    /** How many times the schedule is stepped in a whole run: epochs, or optimizer steps; 0 if not known. */
+    private int runLength(int batchesPerEpoch) {
+        if (batchesPerEpoch <= 0) return schedulePerStep ? 0 : epochs;
+        long steps = (long) epochs * batchesPerEpoch;
+        if (maxSteps != null) steps = Math.min(steps, maxSteps);
+        long length = schedulePerStep ? steps : (steps + batchesPerEpoch - 1) / batchesPerEpoch;
+        return (int) Math.min(Integer.MAX_VALUE, length);
     }
 
     /** The metric factories (checked now, so that a bad name is reported with its line before training). */
