@@ -68,12 +68,17 @@ public final class ProgressBar implements Callback {
             if (k.equals("epoch") || k.equals("steps")) continue;
             double v = e.getValue();
             if (k.equals("samples_per_s")) b.append(String.format(Locale.ROOT, "  %,.0f samples/s", v));
-            else if (k.equals("lr")) b.append(String.format(Locale.ROOT, "  lr %.3g", v));
+            else if (k.equals("lr")) b.append("  lr ").append(rate(v));
             else b.append(String.format(Locale.ROOT, "  %s %.4f", k, v));
         }
         b.append(String.format(Locale.ROOT, "  (%s)", clock((System.nanoTime() - epochStart) / 1e9)));
         if (interactive) b.append("          ");
         out.println(b);
+    }
+
+    /** A learning rate in three significant digits; an annealed-away rate reads 0, not 0.00. */
+    static String rate(double lr) {
+        return lr == 0 ? "0" : String.format(Locale.ROOT, "%.3g", lr);
     }
 
     @Override
